@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * `obshell-sim`: runs a simulated obshell agent until SIGINT/SIGTERM.
+ *   obshell-sim --port 2886 --agent-password pw --time-scale 0.05 [--version 4.5.0.0] [--memory] [--fake-home DIR]
+ *               [--fail-task NAME[:once|always][:ERRCODE]] [--identity SINGLE] [--agent-ip 127.0.0.1]
+ * Logs one line per request (method, path, status, errCode), never a secret.
+ */
+import { parseArgs } from "node:util";
+import type { FailTaskFault } from "./faults";
+import { createFakeObproxyHome, startSimulator } from "./index";
+import type { AgentIdentity } from "../obshell/schemas";
+
+/** Parses `NAME[:once|always|N][:ERRCODE]`. */
+export function parseFailTask(spec: string): FailTaskFault {
+  const [task = "", times, errCode] = spec.split(":");
+  const t = times === undefined || times === "" ? "once" : times === "once" || times === "always" ? times : Number(times);
+  if (typeof t === "number" && !(t > 0)) throw new Error(`--fail-task ${spec}: times must be once, always or a positive number`);
+  return { task, times: t, ...(errCode ? { errCode } : {}) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "2886" },
+      "agent-password": { type: "string" },
+      "time-scale": { type: "string", default: "1" },
+      version: { type: "string", default: "4.5.0.0" },
+      memory: { type: "boolean", default: false },
+      "fake-home": { type: "string" },
+      "fail-task": { type: "string", multiple: true },
+      identity: { type: "string", default: "SINGLE" },
+      "agent-ip": { type: "string", default: "127.0.0.1" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write("usage: obshell-sim [--port 2886] [--agent-password PW] [--time-scale 0.05] [--version 4.5.0.0] [--memory] [--fake-home DIR] [--fail-task NAME[:once|always][:ERRCODE]]\n");
+    return;
+  }
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  if (values["fake-home"]) log(`fake OBProxy home: ${await createFakeObproxyHome(values["fake-home"])}`);
+  const sim = await startSimulator({
+    port: Number(values.port), agentPassword: values["agent-password"] ?? null, timeScale: Number(values["time-scale"]),
+    version: values.version, mode: values.memory ? "memory" : "real", identity: values.identity as AgentIdentity, agentIp: values["agent-ip"],
+    faults: { failTasks: (values["fail-task"] ?? []).map(parseFailTask) }, log,
+  });
+  process.stdout.write(`obshell-sim ${values.version} listening on ${sim.url}\n`);
+  const shutdown = (sig: string) => {
+    log(`${sig}: stopping`);
+    void sim.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`obshell-sim: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * The simulator's only source of time. Tests may inject a clock; the default is the real one. Timers are unref'd so a
+ * forgotten simulator never keeps a process alive, and every pending timer is cleared by `stop()`.
+ */
+
+/** Time source used by the simulator (epoch milliseconds and cancellable sleeps). */
+export interface SimClock {
+  now(): number;
+  /** Resolves after `ms`; rejects with an AbortError when `signal` aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The real clock (`Date.now`, `setTimeout`). */
+export const realClock: SimClock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError());
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      timer.unref();
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortError());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+
+function abortError(): Error {
+  const e = new Error("aborted");
+  e.name = "AbortError";
+  return e;
+}
+
+/** True for the rejection of an aborted `sleep`. */
+export function isAbortError(e: unknown): boolean {
+  return e instanceof Error && e.name === "AbortError";
+}
+
+/**
+ * Go's `time.Time` JSON form (RFC 3339 with nanoseconds trimmed of trailing zeros, local offset), e.g.
+ * `2026-05-11T10:35:17.123+08:00`; "Z" when the local offset is zero, like Go's UTC location.
+ */
+export function formatGoTime(ms: number): string {
+  const d = new Date(ms);
+  const offsetMin = -d.getTimezoneOffset();
+  const local = new Date(ms + offsetMin * 60_000);
+  const base = local.toISOString().slice(0, 19);
+  const frac = String(local.getUTCMilliseconds()).padStart(3, "0").replace(/0+$/, "");
+  const sign = offsetMin >= 0 ? "+" : "-";
+  const abs = Math.abs(offsetMin);
+  const tz = offsetMin === 0 ? "Z" : `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  return `${base}${frac ? "." + frac : ""}${tz}`;
+}

@@ -1,0 +1,187 @@
+/**
+ * Local effects of OBProxy tasks, behind one interface with two implementations: `RealHost` touches the real
+ * filesystem and processes like obshell (home checks, `bin/obproxy -V`, `cd <home>; ./bin/obproxy -o …`, TCP health
+ * check, `kill -9`, `/proc/<pid>`, `rm -rf`), `MemoryHost` (memory-host.ts) keeps the same semantics in memory.
+ */
+import { execFile } from "node:child_process";
+import { access, constants, readFile, readdir, rm, stat, mkdir, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { E, SimApiError } from "./sim-errors";
+
+/** The start command's parts (§4.1 step 2). */
+export interface StartCommand {
+  options: string;
+  name?: string;
+  cluster?: string;
+}
+
+/** What OBProxy tasks need from the machine. Errors thrown are SimApiError (request time) or Error (task time). */
+export interface ObproxyHost {
+  /** `checkObproxyHomePath`: throws the inner SimApiError (the caller wraps it). */
+  checkHome(home: string): Promise<void>;
+  /** Raw output of `<home>/bin/obproxy -V`; throws SimApiError Common.Unexpected when it cannot run. */
+  versionOutput(home: string): Promise<string>;
+  mkdirRun(home: string): Promise<void>;
+  /** The exact shell command line obshell would log. */
+  startCommandLine(home: string, cmd: StartCommand): string;
+  /** Runs the start command; resolves with its output or rejects with "<err>, output: <out>". */
+  start(home: string, cmd: StartCommand): Promise<string>;
+  /** Something accepts TCP connections on 127.0.0.1:port. */
+  isListening(port: number): Promise<boolean>;
+  /** `FindPIDByPort` + `WritePidForce`: records the pid in `<home>/run/obproxy.pid`. */
+  recordPid(home: string, port: number): Promise<number>;
+  /** Contents of `<home>/run/obproxy.pid` (trimmed), or "" when missing. */
+  readPidFile(home: string): Promise<string>;
+  kill(pid: number): Promise<void>;
+  alive(pid: number): Promise<boolean>;
+  /** `rm -rf <home>/{etc,log,run,bin,lib}`. */
+  cleanHome(home: string): Promise<void>;
+  /** Out-of-band loss: kill the process and/or remove the home. */
+  lose(home: string, o: { process?: boolean; home?: boolean }): Promise<void>;
+  /** Kills every process this host started. */
+  stop(): Promise<void>;
+}
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Builds `cd <home>; ./bin/obproxy -o <opts> [-n name] [-c cluster]` like obshell (ShellQuote'd). */
+export function buildStartCommandLine(home: string, cmd: StartCommand): string {
+  let line = `cd ${shellQuote(home)}; ./bin/obproxy -o ${shellQuote(cmd.options)}`;
+  if (cmd.name) line += ` -n ${shellQuote(cmd.name)}`;
+  if (cmd.cluster) line += ` -c ${shellQuote(cmd.cluster)}`;
+  return line;
+}
+
+async function checkDirExists(p: string): Promise<void> {
+  const s = await stat(p).catch(() => undefined);
+  if (!s) throw E.pathNotExist(p);
+  if (!s.isDirectory()) throw E.pathNotDir(p);
+}
+
+/** Real files and processes. */
+export class RealHost implements ObproxyHost {
+  private readonly pids = new Set<number>();
+
+  constructor(private readonly standinMaxMs: number) {}
+
+  async checkHome(home: string): Promise<void> {
+    await checkDirExists(home);
+    try {
+      await access(home, constants.R_OK | constants.W_OK);
+    } catch {
+      throw E.permissionDenied(home);
+    }
+    await checkDirExists(join(home, "bin"));
+    await checkDirExists(join(home, "lib"));
+    const etc = join(home, "etc");
+    let entries: string[] = [];
+    try {
+      entries = await readdir(etc);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw E.pathNotExist(etc);
+    }
+    if (entries.length > 0) throw E.dirNotEmpty(etc);
+  }
+
+  versionOutput(home: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile("./bin/obproxy", ["-V"], { cwd: home, timeout: 10_000 }, (err, stdout, stderr) => {
+        if (err) return reject(E.unexpected(goExecError(err)));
+        resolve(`${stdout}${stderr}`);
+      });
+    });
+  }
+
+  async mkdirRun(home: string): Promise<void> {
+    await mkdir(join(home, "run"), { recursive: true, mode: 0o755 });
+  }
+
+  startCommandLine(home: string, cmd: StartCommand): string {
+    return buildStartCommandLine(home, cmd);
+  }
+
+  start(home: string, cmd: StartCommand): Promise<string> {
+    const env = { ...process.env, OBSHELL_SIM_PID: String(process.pid), OBSHELL_SIM_STANDIN_MAX_MS: String(this.standinMaxMs) };
+    return new Promise((resolve, reject) => {
+      execFile("/bin/bash", ["-c", buildStartCommandLine(home, cmd)], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (err) return reject(new Error(`failed to start obproxy, output: ${output}: ${goExecError(err)}`));
+        resolve(output);
+      });
+    });
+  }
+
+  isListening(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = connect({ host: "127.0.0.1", port, timeout: 1000 });
+      const done = (ok: boolean) => {
+        s.destroy();
+        resolve(ok);
+      };
+      s.once("connect", () => done(true));
+      s.once("error", () => done(false));
+      s.once("timeout", () => done(false));
+    });
+  }
+
+  async recordPid(home: string, port: number): Promise<number> {
+    // The stand-in (or a real obproxy) writes its own pid file; obshell then rewrites it with the port owner's pid.
+    const pid = Number((await this.readPidFile(home)) || 0);
+    if (!pid) throw new Error(`get obproxy pid failed: no process listening on port ${port}`);
+    this.pids.add(pid);
+    await writeFile(join(home, "run", "obproxy.pid"), String(pid));
+    return pid;
+  }
+
+  async readPidFile(home: string): Promise<string> {
+    return (await readFile(join(home, "run", "obproxy.pid"), "utf8").catch(() => "")).trim();
+  }
+
+  async kill(pid: number): Promise<void> {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // `kill -9` failing is only logged by obshell.
+    }
+  }
+
+  async alive(pid: number): Promise<boolean> {
+    const st = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+    // A zombie (state Z) left under an init that does not reap counts as gone.
+    return st !== undefined && !/^\d+ \(.*\) Z /.test(st);
+  }
+
+  async cleanHome(home: string): Promise<void> {
+    for (const d of ["etc", "log", "run", "bin", "lib"]) await rm(join(home, d), { recursive: true, force: true });
+  }
+
+  async lose(home: string, o: { process?: boolean; home?: boolean }): Promise<void> {
+    if (o.process !== false) {
+      const pid = Number((await this.readPidFile(home)) || 0);
+      if (pid) await this.kill(pid);
+    }
+    if (o.home) await rm(home, { recursive: true, force: true });
+  }
+
+  /** Kills every stand-in this host started and waits (≤ 2 s) until they are gone. */
+  async stop(): Promise<void> {
+    const pids = [...this.pids];
+    this.pids.clear();
+    for (const pid of pids) await this.kill(pid);
+    for (let i = 0; i < 40; i++) {
+      if (!(await Promise.all(pids.map((p) => this.alive(p)))).some(Boolean)) return;
+      await new Promise((r) => setTimeout(r, 50).unref());
+    }
+  }
+}
+
+function goExecError(err: Error & { code?: unknown; signal?: unknown }): string {
+  if (typeof err.code === "number") return `exit status ${err.code}`;
+  if (err.signal) return `signal: ${String(err.signal)}`;
+  if (err.code === "ENOENT") return "fork/exec ./bin/obproxy: no such file or directory";
+  if (err.code === "EACCES") return "fork/exec ./bin/obproxy: permission denied";
+  return err.message;
+}
+
+export { SimApiError };

@@ -1,0 +1,175 @@
+/**
+ * OBProxy DAG templates as data (protocol §4, `ob/agent/executor/obproxy/*.go`): task names from the shared
+ * `OBPROXY_DAGS`, each with its effect, obshell's log lines and nominal duration (scaled by timeScale).
+ */
+import { createHash } from "node:crypto";
+import { ErrCode, OBPROXY_DAGS, type ObproxyDagKind } from "../obshell/schemas";
+import type { DagSpec, TaskContext, TaskSpec } from "./dag-engine";
+import { TaskFailure } from "./sim-errors";
+import type { AgentState, ManagedObproxy } from "./state";
+
+/** Add parameters after request-time validation (§4.1). */
+export interface AddPlan {
+  homePath: string;
+  name: string;
+  sqlPort: number;
+  parameters: Record<string, string>;
+  clusterName: string;
+  sysPassword: string;
+  proxyroPassword: string;
+  version: string;
+}
+
+const HEALTH_CHECK_INTERVAL_MS = 10_000;
+const HEALTH_CHECK_MAX_TRIES = 100;
+const STOP_INTERVAL_MS = 5_000;
+const STOP_MAX_TRIES = 15;
+
+function spec(kind: ObproxyDagKind, run: Record<string, (ctx: TaskContext) => Promise<void>>): DagSpec {
+  const d = OBPROXY_DAGS[kind];
+  const tasks: TaskSpec[] = d.tasks.map((name) => ({ name, run: run[name] ?? ((ctx) => ctx.sleep(200)) }));
+  return { kind, name: d.name, maintenance: d.maintenance, tasks };
+}
+
+/** `Check obproxy status` (PrepareForObproxyAgent). */
+function checkStatus(s: AgentState, expectManaged: boolean, home?: string) {
+  return async (ctx: TaskContext) => {
+    await ctx.sleep(100);
+    if (expectManaged && !s.isObproxyAgent) throw new TaskFailure(ErrCode.ObproxyNotBeManaged, "This is not an OBProxy agent");
+    if (!expectManaged) {
+      if (s.isObproxyAgent) throw new TaskFailure(ErrCode.ObproxyAlreadyManaged, "Agent has already managed OBProxy");
+      await s.host.mkdirRun(home!);
+    }
+  };
+}
+
+/** `Start obproxy`: run the command, then health-check every 10 s (fails early when nothing listens). */
+function startObproxy(s: AgentState, plan: AddPlan | undefined) {
+  return async (ctx: TaskContext) => {
+    const o = plan ?? startPlanFromState(s);
+    let options = "";
+    if (plan) {
+      const params: Record<string, string> = { ...plan.parameters, obproxy_sys_password: plan.sysPassword ? sha1(plan.sysPassword) : "" };
+      const bad = Object.keys(params).find((k) => !/^[a-zA-Z0-9_]+$/.test(k));
+      if (bad !== undefined) throw new TaskFailure(ErrCode.IllegalArgument, `Illegal argument: invalid parameter key: ${bad}`);
+      options = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",");
+    }
+    const cmd = { options, name: plan?.name, cluster: plan?.clusterName };
+    const line = plan ? s.host.startCommandLine(o.homePath, cmd) : `cd '${o.homePath.replace(/'/g, `'\\''`)}'; ./bin/obproxy`;
+    ctx.log(`start obproxy cmd: ${line}`);
+    try {
+      await s.host.start(o.homePath, plan ? cmd : { options: "" });
+    } catch (e) {
+      throw new TaskFailure(ErrCode.Unexpected, (e as Error).message);
+    }
+    await healthCheck(s, ctx, o.homePath, o.sqlPort, o.sysPassword);
+  };
+}
+
+function startPlanFromState(s: AgentState): { homePath: string; sqlPort: number; sysPassword: string } {
+  const m = s.obproxy;
+  if (!m) throw new TaskFailure(ErrCode.ObproxyNotBeManaged, "This is not an OBProxy agent");
+  return { homePath: m.homePath, sqlPort: m.sqlPort, sysPassword: m.sysPassword };
+}
+
+async function healthCheck(s: AgentState, ctx: TaskContext, home: string, port: number, sysPassword: string): Promise<void> {
+  ctx.log("start obproxy health check");
+  for (let retry = 1; retry <= HEALTH_CHECK_MAX_TRIES; retry++) {
+    await ctx.sleep(HEALTH_CHECK_INTERVAL_MS);
+    if (await s.host.isListening(port)) {
+      s.startInfo = { sqlPort: port, sysPassword };
+      await s.host.recordPid(home, port).catch((e: Error) => {
+        throw new TaskFailure(ErrCode.Unexpected, e.message);
+      });
+      return;
+    }
+    const err = `dial tcp 127.0.0.1:${port}: connect: connection refused`;
+    ctx.warn(`obproxy health check failed(retry ${retry}): ${err}`);
+    ctx.warn(`no process listening on port ${port}, obproxy may have exited`);
+    throw new TaskFailure(ErrCode.Unexpected, `obproxy start failed: obproxy process not found on port ${port}: ${err}`);
+  }
+  throw new TaskFailure(ErrCode.ObproxyHealthCheckTimeout, "OBProxy health check timeout");
+}
+
+/** `Stop obproxy`: pid file → kill -9 → sleep 5 s → /proc check, up to 15 rounds (§4.3). */
+function stopObproxy(s: AgentState) {
+  return async (ctx: TaskContext) => {
+    const home = s.obproxy?.homePath ?? "";
+    const raw = await s.host.readPidFile(home);
+    let pid = "";
+    if (raw !== "") {
+      if (!/^[+-]?\d+$/.test(raw)) throw new TaskFailure(ErrCode.Unexpected, `strconv.Atoi: parsing ${JSON.stringify(raw)}: invalid syntax`);
+      if (await s.host.alive(Number(raw))) pid = String(Number(raw));
+    }
+    ctx.log(`Get obproxy pid: ${pid}`);
+    if (pid === "") return ctx.log("Obproxy is not running");
+    for (let i = 0; i < STOP_MAX_TRIES; i++) {
+      ctx.log(`Kill obproxy process ${pid}`);
+      await s.host.kill(Number(pid));
+      await ctx.sleep(STOP_INTERVAL_MS);
+      ctx.log("Check obproxy process");
+      if (!(await s.host.alive(Number(pid)))) return ctx.log("Successfully killed the obproxy process");
+    }
+    throw new TaskFailure(ErrCode.ObproxyStopTimeout, "Kill OBProxy process timeout");
+  };
+}
+
+function sha1(s: string): string {
+  return createHash("sha1").update(s).digest("hex");
+}
+
+/** "Add obproxy" (§4.1). */
+export function addDag(s: AgentState, plan: AddPlan): DagSpec {
+  return spec("add", {
+    "Check obproxy status": checkStatus(s, false, plan.homePath),
+    "Start obproxy": startObproxy(s, plan),
+    "Set proxyro password for connect": async (ctx) => {
+      ctx.log("set obproxy user password");
+      await ctx.sleep(300);
+    },
+    "Persist obproxy info": async (ctx) => {
+      await ctx.sleep(100);
+      const m: ManagedObproxy = { homePath: plan.homePath, sqlPort: plan.sqlPort, sysPassword: plan.sysPassword, proxyroPassword: plan.proxyroPassword, version: plan.version };
+      s.obproxy = m;
+    },
+  });
+}
+
+/** "Delete obproxy" (§4.2). */
+export function deleteDag(s: AgentState): DagSpec {
+  const home = s.obproxy?.homePath ?? "";
+  return spec("delete", {
+    "Check obproxy status": checkStatus(s, true),
+    "Stop obproxy": stopObproxy(s),
+    "Delete obproxy": async (ctx) => {
+      await ctx.sleep(100);
+      s.obproxy = undefined;
+      s.startInfo = undefined;
+    },
+    "Clean obproxy dir": async (ctx) => {
+      await ctx.sleep(200);
+      await s.host.cleanHome(home);
+    },
+  });
+}
+
+/** "Start obproxy" (§4.4): no maintenance, `./bin/obproxy` without options. */
+export function startDag(s: AgentState): DagSpec {
+  return spec("start", { "Check obproxy status": checkStatus(s, true), "Start obproxy": startObproxy(s, undefined) });
+}
+
+/** "Stop obproxy" (§4.3). */
+export function stopDag(s: AgentState): DagSpec {
+  return spec("stop", { "Check obproxy status": checkStatus(s, true), "Stop obproxy": stopObproxy(s) });
+}
+
+/** "Upgrade obproxy" (§4.5). Gap: the binary is not replaced; the recorded version changes at "Record obproxy info". */
+export function upgradeDag(s: AgentState, targetVersion: string): DagSpec {
+  return spec("upgrade", {
+    "Record obproxy info": async (ctx) => {
+      await ctx.sleep(200);
+      if (s.obproxy) s.obproxy.version = targetVersion;
+    },
+    "Wait hot restart obproxy finish": (ctx) => ctx.sleep(5_000),
+  });
+}

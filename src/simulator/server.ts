@@ -1,0 +1,154 @@
+/**
+ * The node:http adapter: read the request (body capped), apply connection faults, route `/__sim/…` to the control
+ * API and everything else through the obshell pipeline, write the answer (or a malformed one), log it.
+ * No domain logic lives here. The listener can be taken down and brought back (agent restart fault).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { FaultState, MalformedKind } from "./faults";
+import { runPipeline, type PipelineResult } from "./pipeline";
+import { logEntry, type RequestLogEntry } from "./request-log";
+import { E } from "./sim-errors";
+import { renderError } from "./envelope";
+import type { AgentState } from "./state";
+
+/** Handles `/__sim/…`; returns status and JSON. */
+export type ControlHandler = (method: string, path: string, body: Buffer) => Promise<{ status: number; json: unknown }>;
+
+/** Server options. */
+export interface SimServerOptions {
+  state: AgentState;
+  host: string;
+  control: ControlHandler;
+  maxBodyBytes: number;
+  log?: (line: string) => void;
+}
+
+/** The HTTP side of one simulator. */
+export class SimServer {
+  private server: Server;
+  private readonly sockets = new Set<Socket>();
+  readonly requestLog: RequestLogEntry[] = [];
+  private port = 0;
+
+  constructor(private readonly o: SimServerOptions) {
+    this.server = this.create();
+  }
+
+  private create(): Server {
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.on("connection", (sock) => {
+      this.sockets.add(sock);
+      sock.on("close", () => this.sockets.delete(sock));
+    });
+    return server;
+  }
+
+  /** Binds (port 0 = ephemeral) and returns the bound port. */
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, this.o.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const addr = this.server.address();
+    this.port = typeof addr === "object" && addr ? addr.port : port;
+    return this.port;
+  }
+
+  /** Closes the listener and destroys every open connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+
+  /** Agent restart: down now, listening again on the same port after `downMs` (through `sleep`). */
+  async restart(downMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+    await this.close();
+    await sleep(downMs);
+    this.server = this.create();
+    await this.listen(this.port);
+  }
+
+  private faults(): FaultState {
+    return this.o.state.faults;
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer | "too-large"> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      // Keep draining (without storing) so the client can read our answer.
+      if (size <= this.o.maxBodyBytes) chunks.push(chunk as Buffer);
+    }
+    return size > this.o.maxBodyBytes ? "too-large" : Buffer.concat(chunks);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? "GET";
+    const uri = req.url ?? "/";
+    const path = uri.split("?")[0]!;
+    try {
+      if (path.startsWith("/__sim/")) return await this.handleControl(method, path, req, res);
+      const fault = this.faults().takeConnectionFault(path);
+      if (fault?.kind === "drop") return this.record(method, uri, 0, "drop", () => req.socket.destroy());
+      if (fault?.kind === "reset") return this.record(method, uri, 0, "reset", () => req.socket.resetAndDestroy());
+      const delay = this.faults().takeDelay(path);
+      if (delay > 0) await this.o.state.clock.sleep(delay);
+      const body = await this.readBody(req);
+      if (fault?.kind === "status") {
+        res.writeHead(fault.status, { "Content-Type": "text/plain" }).end(`${fault.status} injected by obshell-sim\n`);
+        return this.record(method, uri, fault.status, `status ${fault.status}`);
+      }
+      let result: PipelineResult;
+      if (body === "too-large") {
+        // Gap: gin reads any size; the simulator caps bodies and answers like a failed read, then closes.
+        const s = this.o.state;
+        result = renderError(E.bodyReadFailed("http: request body too large"), { generation: s.generation, nowMs: s.agentNow(), startedMs: s.agentNow(), traceId: "" });
+        res.setHeader("Connection", "close");
+      } else {
+        result = await runPipeline(this.o.state, { method, uri, headers: req.headers, body });
+      }
+      this.write(res, result, fault?.kind === "malformed" ? fault.malformed : undefined);
+      const entry = logEntry(method, uri, result, Date.now());
+      if (fault?.kind === "malformed") entry.fault = `malformed ${fault.malformed}`;
+      this.requestLog.push(entry);
+      this.o.log?.(`${method} ${path} ${result.status}${result.errCode ? ` ${result.errCode}` : ""}${entry.fault ? ` (${entry.fault})` : ""}`);
+    } catch (e) {
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" }).end(`obshell-sim internal error: ${(e as Error).message}\n`);
+      this.o.log?.(`${method} ${path} simulator error: ${(e as Error).message}`);
+    }
+  }
+
+  private record(method: string, uri: string, status: number, fault: string, act?: () => void): void {
+    act?.();
+    this.requestLog.push({ method, path: uri, status, time: Date.now(), fault });
+    this.o.log?.(`${method} ${uri.split("?")[0]} ${status || "-"} (${fault})`);
+  }
+
+  private write(res: ServerResponse, r: PipelineResult, malformed?: MalformedKind): void {
+    const headers = { "Content-Type": r.contentType ?? "application/json" };
+    if (r.body === undefined) return void res.writeHead(r.status, headers).end();
+    if (!malformed) return void res.writeHead(r.status, headers).end(r.body);
+    if (malformed === "non-json") return void res.writeHead(r.status, headers).end("<html><body>not json</body></html>");
+    if (malformed === "wrong-envelope") return void res.writeHead(r.status, headers).end(JSON.stringify({ ok: true, result: JSON.parse(r.body) }));
+    if (malformed === "oversized") {
+      const pad = "x".repeat(8 << 20);
+      return void res.writeHead(r.status, headers).end(r.body.replace(/^\{/, `{"padding":"${pad}",`));
+    }
+    // Truncated: announce the full length, send half, then cut the connection.
+    res.writeHead(r.status, { ...headers, "Content-Length": Buffer.byteLength(r.body) });
+    res.write(r.body.slice(0, Math.floor(r.body.length / 2)), () => res.socket?.destroy());
+  }
+
+  private async handleControl(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await this.readBody(req);
+    const out = await this.o.control(method, path, body === "too-large" ? Buffer.alloc(0) : body);
+    res.writeHead(out.status, { "Content-Type": "application/json" }).end(JSON.stringify(out.json));
+  }
+}
