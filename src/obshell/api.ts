@@ -1,0 +1,68 @@
+/**
+ * The request pipeline shared by every operation: plain reads of the public routes (/info, /status, /secret,
+ * /time: sent with no header, because obshell tries to decrypt any header on every route), and authenticated
+ * requests through AgentAuth. Reads retry transient failures; writes are sent once (auth.ts may resend once after a
+ * header rejection, which created nothing).
+ */
+import type { z } from "zod";
+import { AgentAuth, type AuthedSpec } from "./auth";
+import { parseAnswer, parseData, type ApiAnswer } from "./envelope";
+import type { CallOptions, ResolvedOptions } from "./options";
+import { AgentSecretSchema, AgentTimeSchema, type AgentSecret } from "./schemas";
+import { withReadRetries, type HttpRequest, type HttpSender } from "./transport";
+
+/** Internal call options: the public ones plus a retry override (waitForDag rides out failures itself). */
+export interface InternalCallOptions extends CallOptions {
+  retries?: number;
+}
+
+/** The pipeline of one client. */
+export class Api {
+  readonly auth: AgentAuth;
+
+  constructor(
+    readonly opts: ResolvedOptions,
+    private readonly sender: HttpSender,
+  ) {
+    this.auth = new AgentAuth(opts, {
+      fetchSecret: (o) => this.read(AgentSecretSchema, "/api/v1/secret", o) as Promise<AgentSecret>,
+      fetchTime: async (o) => new Date(Date.parse(await this.read(AgentTimeSchema, "/api/v1/time", o))),
+    });
+  }
+
+  /** Sends one request and parses its envelope; reads retry transient failures. */
+  private exchange(build: () => HttpRequest, o: InternalCallOptions): Promise<ApiAnswer> {
+    const opts = o.retries === undefined ? this.opts : { ...this.opts, readRetries: o.retries };
+    const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
+    const first = build();
+    let req: HttpRequest | undefined = first;
+    return withReadRetries(first.method === "GET", opts, o.signal, async () => {
+      const r = req ?? build();
+      req = undefined;
+      const res = await this.sender.send(r, { timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+      this.opts.log(`${r.method} ${r.target.split("?")[0]} → ${res.status}`);
+      return parseAnswer(res, { method: r.method, target: r.target });
+    });
+  }
+
+  /** GET of a public route, no header. */
+  async read<S extends z.ZodType>(schema: S, target: string, o: InternalCallOptions = {}): Promise<z.infer<S>> {
+    const answer = await this.exchange(() => ({ method: "GET", target, headers: { "Accept-Language": "en" } }), o);
+    return parseData(schema, answer, { method: "GET", target });
+  }
+
+  /** An authenticated request; returns the raw answer (204 has no envelope). */
+  authed(spec: AuthedSpec, o: InternalCallOptions = {}): Promise<ApiAnswer> {
+    return this.auth.send(spec, o, (build) => this.exchange(build, o));
+  }
+
+  /** An authenticated request whose `data` is parsed with `schema`. */
+  async authedData<S extends z.ZodType>(schema: S, spec: AuthedSpec, o: InternalCallOptions = {}): Promise<z.infer<S>> {
+    const answer = await this.authed(spec, o);
+    return parseData(schema, answer, { method: spec.method, target: spec.target });
+  }
+
+  close(): Promise<void> {
+    return this.sender.close();
+  }
+}

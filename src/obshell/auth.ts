@@ -1,0 +1,158 @@
+/**
+ * `X-OCS-Agent-Header` for every authenticated request: the agent's public key (fetched once, checked against the
+ * pin before any password leaves this process), the clock-skew offset (measured once from `GET /api/v1/time`), a
+ * fresh AES key per request for the body, and one resend after the agent rejected the header as undecryptable
+ * (its key changed) or expired (the clocks moved). Both rejections happen before any handler runs, so nothing was
+ * created and resending is safe even for a DAG-creating POST.
+ */
+import { encodeAesKeys, encryptAuthHeader, encryptBody, generateAesKeys, parseAgentPublicKey, type AgentPublicKey } from "./crypto";
+import { ConfigError, KeyPinMismatchError, ObshellApiError, ResponseShapeError } from "./errors";
+import { isHeaderDecryptFailure, isHeaderExpired } from "./hints";
+import type { CallOptions, KeyPin, ResolvedOptions } from "./options";
+import { SKEW_THRESHOLD_MS } from "./options";
+import { AGENT_HEADER, type AgentSecret } from "./schemas";
+import type { HttpRequest } from "./transport";
+
+/** An authenticated request before encryption. */
+export interface AuthedSpec {
+  method: "GET" | "POST" | "DELETE";
+  /** Exact request target: path + query. */
+  target: string;
+  /** A JSON body. */
+  json?: unknown;
+  /** A raw body (multipart): encrypted as is, sent with this Content-Type. */
+  raw?: { bytes: Buffer; contentType: string };
+  /** Use this `auth` instead of the agent password (setting the first password on a SINGLE agent). */
+  authOverride?: string;
+}
+
+/** What auth needs from the client: the two unauthenticated reads. */
+export interface AuthDeps {
+  fetchSecret(o: CallOptions): Promise<AgentSecret>;
+  fetchTime(o: CallOptions): Promise<Date>;
+}
+
+/** Per-client authentication state. */
+export class AgentAuth {
+  private keyPromise?: Promise<AgentPublicKey>;
+  private measured = false;
+  /** Agent clock minus ours, ms, as last measured (0 until then). */
+  private rawSkewMs = 0;
+  /** Password set through setAgentPassword; wins over the option so the client keeps working after a change. */
+  passwordOverride?: string;
+
+  constructor(
+    private readonly opts: ResolvedOptions,
+    private readonly deps: AuthDeps,
+  ) {}
+
+  /** Measured skew (agent − local, ms); 0 before the first measurement. */
+  get skewMs(): number {
+    return this.rawSkewMs;
+  }
+
+  /** The skew applied to `Ts`: only beyond the threshold, below it is noise of the round trip. */
+  get appliedSkewMs(): number {
+    return Math.abs(this.rawSkewMs) > SKEW_THRESHOLD_MS ? this.rawSkewMs : 0;
+  }
+
+  /**
+   * Sends `spec` through `exchange` with a fresh header per attempt; resends once after a decrypt failure (new key)
+   * and once after an expiry (new skew). `exchange` builds its request with the function it is given.
+   */
+  async send<T>(spec: AuthedSpec, o: CallOptions, exchange: (build: () => HttpRequest) => Promise<T>): Promise<T> {
+    const password = spec.authOverride ?? this.passwordOverride ?? this.opts.password();
+    if (password === undefined || password === "") {
+      throw new ConfigError("agentPassword", `no agent password given; ${spec.method} ${spec.target.split("?")[0]} needs the agent's password`);
+    }
+    let keyRefetched = false;
+    let skewRemeasured = false;
+    for (;;) {
+      const key = await this.publicKey(o);
+      await this.ensureSkew(o);
+      try {
+        return await exchange(() => this.build(spec, key, password));
+      } catch (e) {
+        if (!(e instanceof ObshellApiError)) throw e;
+        if (!keyRefetched && isHeaderDecryptFailure(e)) {
+          keyRefetched = true;
+          this.keyPromise = undefined;
+          this.opts.log(`header not decryptable by the agent; refetching its public key and resending ${spec.method} ${e.path} once`);
+          continue;
+        }
+        if (!skewRemeasured && isHeaderExpired(e)) {
+          skewRemeasured = true;
+          this.measured = false;
+          this.opts.log(`header expired at the agent; measuring clock skew again and resending ${spec.method} ${e.path} once`);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The agent's public key: fetched once per client, and again only after a decrypt failure. */
+  publicKey(o: CallOptions): Promise<AgentPublicKey> {
+    if (!this.keyPromise) {
+      const p = this.fetchKey(o);
+      this.keyPromise = p;
+      // A failed fetch is not cached.
+      p.catch(() => {
+        if (this.keyPromise === p) this.keyPromise = undefined;
+      });
+    }
+    return this.keyPromise;
+  }
+
+  private async fetchKey(o: CallOptions): Promise<AgentPublicKey> {
+    const secret = await this.deps.fetchSecret(o);
+    let key: AgentPublicKey;
+    try {
+      key = parseAgentPublicKey(secret.public_key);
+    } catch (e) {
+      throw new ResponseShapeError({ method: "GET", path: "/api/v1/secret", status: 200, problem: `public_key is not a PKCS#1 RSA key: ${(e as Error).message}` });
+    }
+    if (this.opts.pin && !pinMatches(this.opts.pin, key)) throw new KeyPinMismatchError(this.opts.endpoint, key.fingerprint);
+    this.opts.log(`agent public key: ${key.bits} bits, sha256:${key.fingerprint}`);
+    return key;
+  }
+
+  /** Measures the skew once (and again after an expiry). A failed measurement is retried at the next call. */
+  private async ensureSkew(o: CallOptions): Promise<void> {
+    if (this.measured) return;
+    const t0 = this.opts.clock.now();
+    let agent: Date;
+    try {
+      agent = await this.deps.fetchTime(o);
+    } catch (e) {
+      this.opts.log(`could not read the agent's time (${(e as Error).name}); assuming no clock skew for now`);
+      return;
+    }
+    const t1 = this.opts.clock.now();
+    this.rawSkewMs = Math.round(agent.getTime() - (t0 + t1) / 2);
+    this.measured = true;
+    if (this.appliedSkewMs !== 0) this.opts.log(`agent clock differs by ${this.rawSkewMs} ms; correcting header timestamps`);
+  }
+
+  /** One encrypted request. */
+  private build(spec: AuthedSpec, key: AgentPublicKey, password: string): HttpRequest {
+    const ts = buildTs(this.opts.clock.now(), this.appliedSkewMs, this.opts.headerLifetimeSec);
+    const plain = spec.raw ? spec.raw.bytes : spec.json !== undefined ? Buffer.from(JSON.stringify(spec.json), "utf8") : undefined;
+    const aes = plain ? generateAesKeys() : undefined;
+    const header = encryptAuthHeader({ auth: password, ts, uri: spec.target, keys: aes ? encodeAesKeys(aes) : null }, key);
+    const headers: Record<string, string> = { [AGENT_HEADER]: header, "Accept-Language": "en" };
+    if (spec.raw) headers["Content-Type"] = spec.raw.contentType;
+    else if (plain) headers["Content-Type"] = "application/json";
+    return { method: spec.method, target: spec.target, headers, ...(plain && aes ? { body: encryptBody(plain, aes) } : {}) };
+  }
+}
+
+/** `Ts`: the header's expiry in unix seconds on the agent's clock, as a decimal string. */
+export function buildTs(localNowMs: number, skewMs: number, lifetimeSec: number): string {
+  return String(Math.floor((localNowMs + skewMs) / 1000) + Math.ceil(lifetimeSec));
+}
+
+/** True when the key is the pinned one (by DER bytes or by SHA-256 of the DER). */
+export function pinMatches(pin: KeyPin, key: AgentPublicKey): boolean {
+  return pin.kind === "sha256" ? pin.hex === key.fingerprint : pin.der.equals(key.der);
+}

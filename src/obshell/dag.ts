@@ -1,0 +1,168 @@
+/**
+ * DAG predicates, progress text and `waitForDag`: poll `GET /api/v1/task/dag/:id?show_details=true` on the
+ * schedule of poll-schedule.ts until SUCCEED (return it), FAILED (DagFailedError) or the deadline (DagTimeoutError;
+ * the DAG keeps running, it is never cancelled). The agent being unreachable for a while (an obshell restart) is
+ * ridden out until the deadline. One deadline, computed by the caller; `signal` aborts at once.
+ */
+import { abortReason, type Clock } from "./clock";
+import { dagFailedError } from "./dag-failure";
+import { ConfigError, DagTimeoutError, NetworkError, ResponseShapeError, isObshellApiError } from "./errors";
+import { nextPollDelay } from "./poll-schedule";
+import { MaintenanceType, OBPROXY_DAGS, isObproxyTaskId, isValidGenericId, type DagDetail, type DagState, type TaskDetail } from "./schemas";
+import { isTransient } from "./transport";
+
+/** Options of `waitForDag`. */
+export interface WaitForDagOptions {
+  /** Epoch ms on the client clock's scale; computed once by the caller. */
+  deadline: number;
+  signal?: AbortSignal;
+  /** Called on each change (stage, state or task) only. */
+  onProgress?: (p: DagProgress) => void;
+  /** Minimum sub task durations used to predict when to poll. @default the client's `taskMinDurationsMs` */
+  taskMinDurationsMs?: Readonly<Record<string, number>>;
+}
+
+/** One progress report. */
+export interface DagProgress {
+  dagId: string;
+  dagName: string;
+  state: DagState;
+  stage: number;
+  maxStage: number;
+  taskName: string;
+  /** Since the wait started. */
+  elapsedMs: number;
+  /** "stage 2/4: Stop obproxy (RUNNING, 3.2s)" */
+  message: string;
+}
+
+/** True for a DAG that will not change any more by itself. */
+export function isDagFinished(dag: Pick<DagDetail, "state">): boolean {
+  return dag.state === "SUCCEED" || dag.state === "FAILED";
+}
+
+/** True for an OBProxy DAG holding (or contending for) obshell's OBProxy lock: id prefix 4/5, maintenance type 4. */
+export function isObproxyMaintenanceDag(dag: Pick<DagDetail, "id" | "maintenance_type">): boolean {
+  return isObproxyTaskId(dag.id) && dag.maintenance_type === MaintenanceType.Obproxy;
+}
+
+/** The name of the DAG's current node (= its sub task), from details or from the known DAG layouts. */
+export function currentTaskName(dag: DagDetail): string {
+  const node = dag.nodes?.[dag.stage - 1];
+  if (node) return node.name;
+  const known = Object.values(OBPROXY_DAGS).find((k) => k.name === dag.name);
+  return (known?.tasks as readonly string[] | undefined)?.[dag.stage - 1] ?? "";
+}
+
+/** "stage 2/4: Stop obproxy (RUNNING, 3.2s)". */
+export function progressOf(dag: DagDetail, elapsedMs: number): DagProgress {
+  const taskName = currentTaskName(dag);
+  const message = `stage ${dag.stage}/${dag.max_stage}: ${taskName || dag.name} (${dag.state}, ${(elapsedMs / 1000).toFixed(1)}s)`;
+  return { dagId: dag.id, dagName: dag.name, state: dag.state, stage: dag.stage, maxStage: dag.max_stage, taskName, elapsedMs, message };
+}
+
+/** What counts as a change worth reporting and re-polling quickly for. */
+function changeKey(dag: DagDetail): string {
+  const node = dag.nodes?.[dag.stage - 1];
+  return `${dag.state}|${dag.operator}|${dag.stage}|${node?.state ?? ""}|${currentTaskName(dag)}`;
+}
+
+/**
+ * Earliest local time the RUNNING sub task can end, from its start_time (agent clock, corrected by `skewMs`) and
+ * its known minimum duration; undefined when not predictable.
+ */
+export function predictEarliestDone(dag: DagDetail, skewMs: number, mins: Readonly<Record<string, number>>): number | undefined {
+  const task: TaskDetail | undefined = dag.nodes?.[dag.stage - 1]?.sub_tasks?.find((t) => t.state === "RUNNING");
+  if (!task) return undefined;
+  const min = mins[task.name];
+  if (min === undefined) return undefined;
+  // A Stop that found no process ends at once ("Obproxy is not running"): nothing to predict.
+  if ((task.task_logs ?? []).some((l) => /not running/i.test(l))) return undefined;
+  const started = Date.parse(task.start_time);
+  // obshell resets times to the epoch after an operator change; such a time predicts nothing.
+  if (!Number.isFinite(started) || started < Date.UTC(2000, 0, 1)) return undefined;
+  return started - skewMs + min;
+}
+
+/** What waitForDag needs from the client. */
+export interface WaitDeps {
+  getDag(id: string, o: { signal?: AbortSignal; timeoutMs?: number }): Promise<DagDetail>;
+  clock: Clock;
+  random: () => number;
+  /** Agent clock minus ours (ms). */
+  skewMs(): number;
+  requestTimeoutMs: number;
+  endpoint: string;
+  taskMinDurationsMs: Readonly<Record<string, number>>;
+  log(line: string): void;
+}
+
+/** True for failures worth riding out while waiting: the agent restarting or briefly unreachable. */
+export function isRideOut(e: unknown): boolean {
+  if (isTransient(e)) return true;
+  if (isObshellApiError(e) && e.status >= 500) return true;
+  // A restart can cut an answer short.
+  return e instanceof ResponseShapeError;
+}
+
+/** Waits until the DAG ends or the deadline passes. */
+export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOptions): Promise<DagDetail> {
+  if (typeof id !== "string" || !isValidGenericId(id)) throw new ConfigError("dagId", "is not an obshell DAG id (digits starting with 1–5, long enough for its prefix)");
+  if (!o || typeof o.deadline !== "number" || !Number.isFinite(o.deadline)) throw new ConfigError("deadline", "must be an epoch-ms number");
+  const { clock } = deps;
+  const mins = o.taskMinDurationsMs ?? deps.taskMinDurationsMs;
+  const started = clock.now();
+  let last: DagDetail | undefined;
+  let lastKey = "";
+  let lastChangeAt = started;
+  let lastError: unknown;
+  const timeout = () =>
+    new DagTimeoutError(
+      {
+        dagId: id,
+        dagName: last?.name ?? "",
+        stage: last?.stage ?? 0,
+        maxStage: last?.max_stage ?? 0,
+        taskName: last ? currentTaskName(last) : "",
+        ...(last ? { lastDag: last } : {}),
+      },
+      lastError !== undefined ? { cause: lastError } : undefined,
+    );
+  for (;;) {
+    checkAbort(o.signal, deps.endpoint);
+    const remaining = o.deadline - clock.now();
+    if (remaining <= 0) throw timeout();
+    try {
+      const dag = await deps.getDag(id, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: Math.max(1, Math.min(deps.requestTimeoutMs, remaining)) });
+      lastError = undefined;
+      last = dag;
+      const key = changeKey(dag);
+      if (key !== lastKey) {
+        lastKey = key;
+        lastChangeAt = clock.now();
+        o.onProgress?.(progressOf(dag, lastChangeAt - started));
+      }
+      if (dag.state === "SUCCEED") return dag;
+      if (dag.state === "FAILED") throw dagFailedError(dag);
+    } catch (e) {
+      checkAbort(o.signal, deps.endpoint);
+      if (!isRideOut(e)) throw e;
+      lastError = e;
+      deps.log(`DAG ${id}: agent unreachable (${(e as Error).name}); waiting`);
+    }
+    const now = clock.now();
+    const earliest = last && lastError === undefined ? predictEarliestDone(last, deps.skewMs(), mins) : undefined;
+    const delay = nextPollDelay({ now, lastChangeAt, random: deps.random(), ...(earliest !== undefined ? { earliestDoneAt: earliest } : {}) });
+    const left = o.deadline - now;
+    if (left <= 0) throw timeout();
+    try {
+      await clock.sleep(Math.min(delay, left), o.signal);
+    } catch {
+      checkAbort(o.signal, deps.endpoint);
+    }
+  }
+}
+
+function checkAbort(signal: AbortSignal | undefined, endpoint: string): void {
+  if (signal?.aborted) throw new NetworkError(endpoint, "aborted", "waiting for the DAG was aborted", { cause: abortReason(signal) });
+}

@@ -1,0 +1,90 @@
+/**
+ * What to do about an obshell error, for the errors users meet when managing an OBProxy. Matched on errCode
+ * (≥ 4.3.1.0) or, for older agents, on the numeric code plus the message obshell wrote (the only thing they send).
+ */
+import { ErrCode, LegacyCode } from "./schemas";
+
+/** The facts a hint is chosen from. */
+export interface HintFacts {
+  status: number;
+  errCode?: string;
+  code?: number;
+  apiMessage: string;
+  path: string;
+}
+
+const HINTS = {
+  notInitialized:
+    "the agent has no agent password yet: set one with POST /api/v1/agent/password (client.setAgentPassword, " +
+    "obshell-sdk-python's set_agent_password, or obshell's web console), then pass it as the agent password",
+  incorrect: "the agent password is wrong: use the password set on this agent (the agent password, not the OceanBase root@sys password)",
+  expired:
+    "obshell rejected the request as expired: the clocks of this host and the agent disagree by more than the header lifetime; " +
+    "fix NTP on either side (the client corrects skew it can measure through GET /api/v1/time)",
+  uriMismatch:
+    "the signed request path differs from what the agent received: a reverse proxy or gateway in between rewrites paths or " +
+    "queries; connect to obshell directly or make the proxy pass the path and query unchanged",
+  alreadyManaged: "this agent already manages an OBProxy (one per agent): set `adopt: true` to take it over, or delete it first",
+  underMaintenance:
+    "another OBProxy task (add, stop, delete or upgrade) holds obshell's OBProxy lock; wait for it, or retry/pass it if it failed",
+  decrypt: "the agent could not decrypt the request header: its key may have changed (the client refetched it once)",
+  withAgentPassword: "this route needs the agent password (X-OCS-Agent-Header)",
+  notManaged: "this agent manages no OBProxy",
+} as const;
+
+/** The hint for an error, if there is one. */
+export function hintFor(f: HintFacts): string | undefined {
+  const m = f.apiMessage.toLowerCase();
+  switch (f.errCode) {
+    case ErrCode.AgentPasswordNotInitialized:
+      return HINTS.notInitialized;
+    case ErrCode.IncorrectAgentPassword:
+      return HINTS.incorrect;
+    case ErrCode.Expired:
+      return HINTS.expired;
+    case ErrCode.UriMismatch:
+      return HINTS.uriMismatch;
+    case ErrCode.ObproxyAlreadyManaged:
+      return HINTS.alreadyManaged;
+    case ErrCode.UnderMaintenance:
+      return HINTS.underMaintenance;
+    case ErrCode.HeaderDecryptFailed:
+      return HINTS.decrypt;
+    case ErrCode.WithAgentPassword:
+      return HINTS.withAgentPassword;
+    case ErrCode.ObproxyNotBeManaged:
+      return HINTS.notManaged;
+    case undefined:
+      return legacyHint(f, m);
+    default:
+      return undefined;
+  }
+}
+
+/** ≤ 4.3.0.x: numeric codes and free text ("Verification failed: …", "Bad request: agent has already managed obproxy"). */
+function legacyHint(f: HintFacts, m: string): string | undefined {
+  if (f.code === LegacyCode.Unauthorized || f.status === 401) {
+    if (/not (been )?init|not set/.test(m)) return HINTS.notInitialized;
+    if (/incorrect|wrong|mismatch.*password|password.*(incorrect|wrong)/.test(m)) return HINTS.incorrect;
+    if (/expire/.test(m)) return HINTS.expired;
+    if (/uri/.test(m)) return HINTS.uriMismatch;
+    if (/decrypt/.test(m)) return HINTS.decrypt;
+  }
+  if (/already managed/.test(m)) return HINTS.alreadyManaged;
+  if (/under maintenance/.test(m)) return HINTS.underMaintenance;
+  if (/not an obproxy agent/.test(m)) return HINTS.notManaged;
+  return undefined;
+}
+
+/** True when obshell could not decrypt the header: the key to use has changed (any generation). */
+export function isHeaderDecryptFailure(f: { errCode?: string; code?: number; apiMessage: string }): boolean {
+  if (f.errCode === ErrCode.HeaderDecryptFailed) return true;
+  if (f.code === LegacyCode.DecryptError) return true;
+  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /decrypt/i.test(f.apiMessage);
+}
+
+/** True when obshell rejected the header as expired (any generation). */
+export function isHeaderExpired(f: { errCode?: string; code?: number; apiMessage: string }): boolean {
+  if (f.errCode === ErrCode.Expired) return true;
+  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /expire/i.test(f.apiMessage);
+}
