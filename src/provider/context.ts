@@ -1,0 +1,73 @@
+/**
+ * What one provider operation works with: a client for this resource's agent, a progress reporter, the secrets to
+ * keep out of text, and a clock. Built per call from the props (the provider keeps no client between calls, so a
+ * rotated password, key or certificate is picked up by the next call).
+ */
+import { OBSHELL_TASK_MIN_DURATIONS_MS, createObshellClient, type ObshellClient, type ObshellClientOptions } from "../obshell";
+import { resolveAgentPassword } from "./config";
+import { createProgressReporter, resourceLabel, type LineSink, type ProgressReporter } from "./progress";
+import { secretValues } from "./secrets";
+import type { ObProxyInputs } from "./types";
+
+/** Everything an operation needs besides its props. */
+export interface OpContext {
+  client: ObshellClient;
+  /** "ObProxy <name> (<endpoint>)": starts every progress line and error message. */
+  label: string;
+  progress: ProgressReporter;
+  secrets: string[];
+  now(): number;
+}
+
+/** Injectable parts, for tests and the benchmark; the defaults are the real ones. */
+export interface ProviderDeps {
+  /** Where progress lines go. @default console.log */
+  sink?: LineSink;
+  /** Epoch ms. @default Date.now */
+  now?: () => number;
+  /** Extra client options (e.g. a fake clock); never credentials, which come from the props. */
+  clientOptions?: Partial<ObshellClientOptions>;
+}
+
+/**
+ * Environment variable for agents whose tasks run faster than obshell's (obshell-sim's `timeScale`): the client's
+ * poll schedule sleeps through obshell's known minimum task durations, scaled by this factor. Unset for real agents.
+ */
+export const TASK_TIME_SCALE_ENV = "OBSHELL_TASK_TIME_SCALE";
+
+/** Minimum task durations scaled for a fast simulator, when the environment asks for it. */
+function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
+  const scale = Number(env[TASK_TIME_SCALE_ENV]);
+  if (!env[TASK_TIME_SCALE_ENV] || !Number.isFinite(scale) || scale < 0) return {};
+  const entries = Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]);
+  return { taskMinDurationsMs: Object.fromEntries(entries) };
+}
+
+/** Client options for these props: endpoint, TLS, key pin, and the agent password read at call time. */
+export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<ObshellClientOptions> = {}): ObshellClientOptions {
+  const tls = props.tls;
+  return {
+    ...scaledTaskDurations(process.env),
+    ...extra,
+    endpoint: String(props.endpoint),
+    // A function, so the password is read when a request needs it and never copied into the client options.
+    agentPassword: () => resolveAgentPassword(props).value,
+    ...(tls
+      ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.insecureSkipVerify !== true } }
+      : {}),
+    ...(props.agentPublicKeyPin ? { publicKeyPin: props.agentPublicKeyPin } : {}),
+  };
+}
+
+/** Builds the context of one operation. Close `client` when done. */
+export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}): OpContext {
+  const secrets = secretValues(props as Record<string, unknown>);
+  const label = resourceLabel(props);
+  return {
+    client: createObshellClient(clientOptionsFor(props, deps.clientOptions)),
+    label,
+    progress: createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line))),
+    secrets,
+    now: deps.now ?? (() => Date.now()),
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * `pulumi-obproxy/provider-v1`: the stable internal entry point the serialized shim requires at call time.
+ * States written by any version of this package call these functions forever (destroy and refresh run the shim
+ * stored in state against the package installed *now*), so their names and argument shapes only ever grow.
+ *
+ * Each call builds its own obshell client from the props and closes it; credentials are read at call time.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { checkInputs, type CheckFailure } from "./check";
+import { setStackConfig } from "./config";
+import { createContext, type OpContext, type ProviderDeps } from "./context";
+import { createObproxy } from "./create";
+import { deleteObproxy } from "./delete";
+import { diffProps } from "./diff";
+import { redact } from "./secrets";
+import type { ObProxyInputs, ObProxyOutputs } from "./types";
+import { readObproxy, updateObproxy } from "./update";
+
+export type { ProviderDeps } from "./context";
+
+type Props = Record<string, any>;
+
+/** The provider functions, shaped like `pulumi.dynamic.ResourceProvider`. */
+export interface ObProxyLifecycle {
+  configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
+  check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: Props): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: Props): Promise<void>;
+}
+
+/** Runs one operation with a fresh context; keeps secrets out of the error and always closes the client. */
+async function run<T>(props: Props, deps: ProviderDeps, op: (ctx: OpContext) => Promise<T>): Promise<T> {
+  const ctx = createContext(props as Partial<ObProxyInputs>, deps);
+  try {
+    return await op(ctx);
+  } catch (e) {
+    if (e instanceof Error) {
+      // Client errors do not know which resource they belong to; the engine shows no URN for dynamic providers.
+      if (!e.message.startsWith(ctx.label)) e.message = `${ctx.label}: ${e.message}`;
+      // The plugin prints message and stack (delete, read) and the engine shows the message: both are redacted.
+      e.message = redact(e.message, ctx.secrets);
+      if (e.stack) e.stack = redact(e.stack, ctx.secrets);
+      const partial = e as Error & { reasons?: unknown };
+      if (Array.isArray(partial.reasons)) partial.reasons = partial.reasons.map((r) => redact(String(r), ctx.secrets));
+    }
+    throw e;
+  } finally {
+    await ctx.client.close().catch(() => undefined);
+  }
+}
+
+/** Builds the provider functions over injectable dependencies (tests, benchmark); the module exports use defaults. */
+export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
+  return {
+    async configure(req) {
+      setStackConfig(req.config);
+    },
+    async check(_olds, news) {
+      let failures: CheckFailure[];
+      try {
+        failures = checkInputs(news);
+      } catch (e) {
+        // check must never throw (the engine would show a stack trace instead of the property at fault).
+        failures = [{ property: "", reason: `internal error while checking inputs: ${(e as Error).message}` }];
+      }
+      return { inputs: news, failures };
+    },
+    async diff(_id, olds, news) {
+      return diffProps(olds, news);
+    },
+    async create(inputs) {
+      return run(inputs, deps, (ctx) => createObproxy(ctx, inputs as ObProxyInputs));
+    },
+    async read(id, props = {}) {
+      // `pulumi import` sends neither outputs nor inputs; it cannot work for a dynamic resource.
+      if (typeof props.endpoint !== "string") {
+        throw new Error("ObProxy cannot be imported (pulumi import does not work for dynamic resources); declare it with adopt: true instead");
+      }
+      return run(props, deps, (ctx) => readObproxy(ctx, id, props as ObProxyOutputs & ObProxyInputs));
+    },
+    async update(id, olds, news) {
+      return { outs: await run(news, deps, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs)) };
+    },
+    async delete(_id, props) {
+      await run(props, deps, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>));
+    },
+  };
+}
+
+const defaultLifecycle = createLifecycle();
+
+/** Stores the stack config (agent password fallback). */
+export const configure = defaultLifecycle.configure;
+/** Validates inputs locally. */
+export const check = defaultLifecycle.check;
+/** Compares old outputs with new inputs. */
+export const diff = defaultLifecycle.diff;
+/** Adds (or adopts) the OBProxy. */
+export const create = defaultLifecycle.create;
+/** Refreshes the outputs; `{}` when gone. */
+export const read = defaultLifecycle.read;
+/** Starts/stops the OBProxy or stores new settings. */
+export const update = defaultLifecycle.update;
+const deleteResource = defaultLifecycle.delete;
+/** Deletes the OBProxy and waits for obshell's Delete DAG. */
+export { deleteResource as delete };

@@ -1,0 +1,108 @@
+/**
+ * `update` and `read`. An update either starts/stops the OBProxy, continues a create that failed part-way (the
+ * engine sends an update for a resource with initialization errors even when nothing changed), or only refreshes
+ * stored settings without any remote call. `read` backs `pulumi refresh`.
+ */
+import { isObshellApiError } from "../obshell";
+import { ErrCode, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
+import type { OpContext } from "./context";
+import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
+import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { timeoutMs } from "./durations";
+import { asPartialFailure, summarizeDag } from "./errors";
+import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
+import type { LastDag, ObProxyInputs, ObProxyOutputs } from "./types";
+
+const UPDATE_ADVICE = (timeout: number): WaitAdvice => ({
+  timeoutMs: timeout,
+  onFailed: "Fix the cause and run `pulumi up` again: it retries this DAG.",
+  onTimeout: "It keeps running in obshell: run `pulumi up` again to resume waiting (timeouts.update sets the limit).",
+});
+
+/** Updates the resource; returns full outputs. */
+export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<ObProxyOutputs>, news: ObProxyInputs): Promise<ObProxyOutputs> {
+  const timeout = timeoutMs(news.timeouts, "update");
+  const deadline = ctx.now() + timeout;
+  if (olds.managed !== true && olds.adopted !== true) {
+    return (await continueCreate(ctx, id, olds, news, deadline, timeout)).outs;
+  }
+  const current = olds.running ?? true;
+  const desired = news.running ?? true;
+  const adopted = olds.adopted === true;
+  if (current === desired) {
+    // Only local settings changed (or just the provider text): keep the agent facts, make no remote call.
+    return buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: olds.lastDag });
+  }
+  requireAgentPassword(ctx, news);
+  let lastDag = olds.lastDag;
+  try {
+    lastDag = desired ? await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout)) : await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+  } catch (e) {
+    const failed = e as DagError;
+    const outs = buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: failed.lastDag ?? lastDag });
+    throw asPartialFailure(failed, id, withProvider(outs, news));
+  }
+  const agent = agentFacts(await ctx.client.getInfo(), news.endpoint);
+  ctx.progress.info(desired ? "OBProxy started" : "OBProxy stopped");
+  return buildOutputs(news, { agent, running: desired, adopted, lastDag });
+}
+
+async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {
+  ctx.progress.info("starting the OBProxy (running: true)");
+  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline);
+  return summarizeDag(await waitDag(ctx, dag, deadline, advice));
+}
+
+/**
+ * Continues a create that ended in a partial failure: if the agent manages the OBProxy now, only `running` is left
+ * to apply; otherwise the add is submitted again, which resumes (or retries, when it failed) the Add DAG that still
+ * holds obshell's lock instead of starting a second one.
+ */
+async function continueCreate(
+  ctx: OpContext,
+  id: string,
+  olds: Partial<ObProxyOutputs>,
+  news: ObProxyInputs,
+  deadline: number,
+  timeout: number,
+): Promise<Created> {
+  requireAgentPassword(ctx, news);
+  const info = await assertSupported(ctx);
+  const o = { deadline, timeout, adopted: false, lastDag: olds.lastDag };
+  if (info.isObproxyAgent === true) return completeAdd(ctx, news, id, undefined, o);
+  ctx.progress.info(`continuing the create that did not finish (last DAG ${olds.lastDag?.id ?? "none"})`);
+  const dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(news)), deadline);
+  return completeAdd(ctx, news, id, dag, o);
+}
+
+/**
+ * Refresh. Gone (`{}`) when the agent manages no OBProxy and no OBProxy DAG holds its lock; a create or delete
+ * still in progress (or failed) keeps the resource, so a later `up` or `destroy` can finish it.
+ */
+export async function readObproxy(
+  ctx: OpContext,
+  id: string,
+  props: Partial<ObProxyOutputs> & ObProxyInputs,
+): Promise<{ id?: string; props?: ObProxyOutputs }> {
+  requireAgentPassword(ctx, props);
+  const info = await ctx.client.getInfo();
+  const holder = await ctx.client.findObproxyMaintenanceDag();
+  if (info.isObproxyAgent !== true && !holder) {
+    ctx.progress.info("obshell manages no OBProxy any more: removing it from state");
+    return {};
+  }
+  const lastDag = holder ? summarizeDag(holder) : await refreshedDag(ctx, props.lastDag);
+  const facts = { agent: agentFacts(info, props.endpoint), running: props.running ?? true, adopted: props.adopted === true, lastDag };
+  return { id, props: buildOutputs(props, facts) };
+}
+
+/** The stored last DAG with its current state; unchanged when obshell no longer knows it. */
+async function refreshedDag(ctx: OpContext, last: LastDag | undefined): Promise<LastDag | undefined> {
+  if (!last?.id || !isObproxyTaskId(last.id)) return last;
+  try {
+    return summarizeDag((await ctx.client.getDag(last.id, { showDetails: false })) as DagDetail);
+  } catch (e) {
+    if (isObshellApiError(e) && (e.errCode === ErrCode.TaskNotFound || e.status === 404)) return last;
+    throw e;
+  }
+}
