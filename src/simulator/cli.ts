@@ -2,11 +2,13 @@
 /**
  * `obshell-sim`: runs a simulated obshell agent until SIGINT/SIGTERM.
  *   obshell-sim --port 2886 --agent-password pw --time-scale 0.05 [--version 4.5.0.0] [--memory] [--fake-home DIR]
- *               [--fail-task NAME[:once|always][:ERRCODE]] [--identity SINGLE] [--agent-ip 127.0.0.1]
+ *               [--fail-task NAME[:once|always][:ERRCODE]] [--faults '<FaultPlan JSON>'] [--private-key FILE]
+ *               [--identity SINGLE] [--agent-ip 127.0.0.1]
  * Logs one line per request (method, path, status, errCode), never a secret.
  */
 import { parseArgs } from "node:util";
-import type { FailTaskFault } from "./faults";
+import { readFileSync } from "node:fs";
+import type { FailTaskFault, FaultPlan } from "./faults";
 import { createFakeObproxyHome, startSimulator } from "./index";
 import type { AgentIdentity } from "../obshell/schemas";
 
@@ -28,21 +30,30 @@ async function main(): Promise<void> {
       memory: { type: "boolean", default: false },
       "fake-home": { type: "string" },
       "fail-task": { type: "string", multiple: true },
+      faults: { type: "string" },
+      "private-key": { type: "string" },
       identity: { type: "string", default: "SINGLE" },
       "agent-ip": { type: "string", default: "127.0.0.1" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
-    process.stdout.write("usage: obshell-sim [--port 2886] [--agent-password PW] [--time-scale 0.05] [--version 4.5.0.0] [--memory] [--fake-home DIR] [--fail-task NAME[:once|always][:ERRCODE]]\n");
+    process.stdout.write(
+      "usage: obshell-sim [--port 2886] [--agent-password PW] [--time-scale 0.05] [--version 4.5.0.0] [--memory] [--fake-home DIR]\n" +
+        "                   [--fail-task NAME[:once|always|N][:ERRCODE]]... [--faults '<FaultPlan JSON>'] [--private-key PEM_FILE]\n" +
+        "                   [--identity SINGLE] [--agent-ip 127.0.0.1]\n",
+    );
     return;
   }
+  // A whole FaultPlan (delay, drop, reset, status5xx, malformed, failTasks) as JSON, like POST /__sim/faults.
+  const plan = values.faults ? (JSON.parse(values.faults) as FaultPlan) : {};
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   if (values["fake-home"]) log(`fake OBProxy home: ${await createFakeObproxyHome(values["fake-home"])}`);
   const sim = await startSimulator({
     port: Number(values.port), agentPassword: values["agent-password"] ?? null, timeScale: Number(values["time-scale"]),
     version: values.version, mode: values.memory ? "memory" : "real", identity: values.identity as AgentIdentity, agentIp: values["agent-ip"],
-    faults: { failTasks: (values["fail-task"] ?? []).map(parseFailTask) }, log,
+    faults: { ...plan, failTasks: [...(plan.failTasks ?? []), ...(values["fail-task"] ?? []).map(parseFailTask)] }, log,
+    privateKeyPem: values["private-key"] ? readFileSync(values["private-key"], "utf8") : undefined,
   });
   process.stdout.write(`obshell-sim ${values.version} listening on ${sim.url}\n`);
   const shutdown = (sig: string) => {

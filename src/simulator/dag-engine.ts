@@ -5,7 +5,9 @@
  */
 import type { DagOperator, DagState } from "../obshell/schemas";
 import { isAbortError, type SimClock } from "./clock";
-import { E, TaskFailure } from "./sim-errors";
+import { operateDag } from "./dag-operators";
+import { TaskFailure } from "./sim-errors";
+import type { TaskCapabilities } from "./task-capabilities";
 
 /** What a running task may do. */
 export interface TaskContext {
@@ -22,7 +24,10 @@ export interface TaskSpec {
   name: string;
   /** Performs the task; throws TaskFailure (or anything, → Common.Unexpected). */
   run(ctx: TaskContext): Promise<void>;
-  canRollback?: boolean;
+  /** Undoes the task (ROLLBACK operator); nothing when absent. */
+  rollback?(ctx: TaskContext): Promise<void>;
+  /** Operators the task accepts (§5.5). */
+  can: TaskCapabilities;
 }
 
 /** A DAG template instance. */
@@ -79,6 +84,8 @@ export interface DagEngineOptions {
   timeScale: number;
   /** Agent time (clock + skew). */
   agentNow(): number;
+  /** The error a retry gets when it must take the OBProxy lock back and another DAG holds it. */
+  underMaintenance(): Error;
 }
 
 /** How long the scheduler takes to pick a READY DAG up (obshell polls its DAG table). */
@@ -128,76 +135,33 @@ export class DagEngine {
 
   /** `POST /api/v1/task/dag/:id` (§5.5). Throws SimApiError when the operator is refused. */
   operate(dag: DagRecord, operatorText: string): void {
-    const op = operatorText.toUpperCase();
-    if (op === "RETRY") return this.retry(dag);
-    if (op === "ROLLBACK") return this.rollback(dag);
-    if (op === "CANCEL") return this.cancel(dag);
-    if (op === "PASS") return this.pass(dag);
-    throw E.operatorNotSupport(operatorText);
+    operateDag(this, dag, operatorText, () => this.o.underMaintenance());
   }
 
-  private failedIndex(dag: DagRecord): number {
-    const i = dag.nodes.findIndex((n) => n.state === "FAILED");
-    return i < 0 ? dag.stage - 1 : i;
+  /** Agent time (clock + skew), for the operators. */
+  agentNow(): number {
+    return this.o.agentNow();
   }
 
-  private retry(dag: DagRecord): void {
-    if (dag.state !== "FAILED") throw E.retryNotFailed();
-    const node = dag.nodes[this.failedIndex(dag)]!;
-    dag.operator = "RUN";
-    dag.state = "READY";
-    dag.isFinished = false;
-    node.operator = "RETRY";
-    node.state = "READY";
-    this.resetTimes(dag);
-    this.schedule(dag);
-  }
-
-  private rollback(dag: DagRecord): void {
-    if (dag.state !== "FAILED") throw E.rollbackNotFailed();
-    const failed = this.failedIndex(dag);
-    for (let i = 0; i <= failed; i++) if (!dag.spec.tasks[i]!.canRollback) throw E.rollbackNotAllowed(dag.nodes[i]!.name);
-    // Gap: no DAG here allows rollback from its first node, so a rollback run is only bookkeeping.
-    dag.operator = "ROLLBACK";
-    for (let i = 0; i <= failed; i++) Object.assign(dag.nodes[i]!, { state: "SUCCEED", operator: "ROLLBACK" });
-    this.finish(dag, "SUCCEED");
-  }
-
-  private cancel(dag: DagRecord): void {
-    if (dag.state === "SUCCEED" || dag.state === "FAILED") throw E.cancelFinished();
-    dag.operator = "CANCEL";
-    if (dag.abort) return dag.abort.abort();
-    // Not started yet: the current node fails as cancelled right away.
-    const node = dag.nodes[dag.stage - 1]!;
-    Object.assign(node, { state: "FAILED", operator: "CANCEL", logs: ["sub task cancelled"] });
-    this.fail(dag, dag.stage - 1);
-  }
-
-  private pass(dag: DagRecord): void {
-    if (dag.state !== "FAILED") throw E.passNotFailed();
-    const failed = this.failedIndex(dag);
-    for (let i = failed; i < dag.nodes.length; i++) Object.assign(dag.nodes[i]!, { state: "SUCCEED", operator: "PASS" });
-    dag.operator = "PASS";
-    dag.stage = dag.nodes.length;
-    this.finish(dag, "SUCCEED");
-  }
-
-  private resetTimes(dag: DagRecord): void {
-    // obshell resets the DAG's times to the epoch after an operator change until it restarts (§5.1).
-    dag.startMs = 0;
-    dag.endMs = 0;
-  }
-
-  private schedule(dag: DagRecord): void {
+  /** (Re)starts a READY DAG after the scheduler's pick-up delay; a ROLLBACK DAG runs its rollback. */
+  schedule(dag: DagRecord): void {
     if (this.stopped) return;
     dag.abort = new AbortController();
     const signal = AbortSignal.any([dag.abort.signal, this.stopAll.signal]);
+    const work = dag.operator === "ROLLBACK" ? () => this.runRollback(dag, signal) : () => this.run(dag, signal);
     void this.o.clock
       .sleep(PICKUP_MS * this.o.timeScale, signal)
-      .then(() => this.run(dag, signal))
+      .then(work)
       .catch((e) => {
-        if (isAbortError(e) && !this.stopped) this.cancel(Object.assign(dag, { abort: undefined }));
+        if (isAbortError(e) && !this.stopped) this.cancelNow(Object.assign(dag, { abort: undefined }));
       });
+  }
+
+  /** CANCEL of a DAG not yet picked up: the current node fails as cancelled at once. */
+  cancelNow(dag: DagRecord): void {
+    const node = dag.nodes[dag.stage - 1]!;
+    Object.assign(node, { state: "FAILED", operator: "CANCEL", logs: [...(node.logs ?? []), "sub task cancelled"], endMs: this.o.agentNow() });
+    this.fail(dag, dag.stage - 1);
   }
 
   private ctxFor(dag: DagRecord, node: SubTaskRecord, signal: AbortSignal): TaskContext {
@@ -230,6 +194,33 @@ export class DagEngine {
     this.finish(dag, "SUCCEED");
   }
 
+  /** ROLLBACK: the failed node back to the first, each task's rollback, then SUCCEED/ROLLBACK (§5.2). */
+  private async runRollback(dag: DagRecord, signal: AbortSignal): Promise<void> {
+    dag.state = "RUNNING";
+    if (dag.startMs === 0) dag.startMs = this.o.agentNow();
+    const last = dag.nodes.findIndex((n) => n.state === "FAILED");
+    for (let i = last < 0 ? dag.stage - 1 : last; i >= 0; i--) {
+      const node = dag.nodes[i]!;
+      dag.stage = i + 1;
+      Object.assign(node, { state: "RUNNING", operator: "ROLLBACK", startMs: this.o.agentNow(), logs: node.logs ?? [] });
+      const ctx = this.ctxFor(dag, node, signal);
+      try {
+        await ctx.sleep(100);
+        await dag.spec.tasks[i]!.rollback?.(ctx);
+        Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      } catch (e) {
+        if (this.stopped) return;
+        this.recordFailure(dag, node, e);
+        return this.fail(dag, i);
+      }
+    }
+    dag.abort = undefined;
+    dag.state = "SUCCEED";
+    dag.endMs = this.o.agentNow();
+    dag.finishedAtMs = this.o.clock.now();
+    dag.isFinished = true;
+  }
+
   private async execute(dag: DagRecord, i: number, ctx: TaskContext): Promise<void> {
     const spec = dag.spec.tasks[i]!;
     const fate = dag.fates.get(spec.name);
@@ -254,7 +245,8 @@ export class DagEngine {
     node.logs!.push(`ERROR: [${code}]: ${message}`);
   }
 
-  private fail(dag: DagRecord, nodeIndex: number): void {
+  /** Ends a DAG as FAILED; a failed maintenance DAG keeps the lock unless its first node failed. */
+  fail(dag: DagRecord, nodeIndex: number): void {
     dag.abort = undefined;
     dag.state = "FAILED";
     dag.endMs = this.o.agentNow();
@@ -263,7 +255,8 @@ export class DagEngine {
     dag.isFinished = !dag.spec.maintenance || nodeIndex === 0;
   }
 
-  private finish(dag: DagRecord, state: DagState): void {
+  /** Ends a DAG as `state` at its last stage; the lock is released. */
+  finish(dag: DagRecord, state: DagState): void {
     dag.abort = undefined;
     dag.state = state;
     dag.stage = dag.nodes.length;

@@ -39,27 +39,32 @@ setInterval(() => { try { process.kill(simPid, 0); } catch { process.exit(0); } 
 setTimeout(() => process.exit(0), maxMs);
 `;
 
-function obproxyScript(version: string, nodePath: string): string {
+/**
+ * What `obproxy -V` prints (on stderr): `obproxy (OceanBase <version> <build>)` then revision lines. obshell < 4.4.0.0
+ * only accepts a numeric build (`(\d+)`), later ones also `2.el7`, so the default build is plain.
+ */
+export function obproxyVersionBanner(version: string, build = "2"): string {
+  const b = build.split(".")[0];
+  return `obproxy (OceanBase ${version} ${build})\n\nREVISION: ${b}-local-0d6d8b6e2b7c1f3a\nBUILD_TIME: Jan  1 2025 00:00:00\nBUILD_FLAGS: RelWithDebInfo`;
+}
+
+function obproxyScript(version: string, build: string, nodePath: string): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return `#!/bin/sh
 # Fake OBProxy binary written by pulumi-obproxy's obshell simulator.
 if [ "$1" = "-V" ]; then
-  echo "obproxy (OceanBase ${version} 2.el7)" >&2
-  echo "" >&2
-  echo "REVISION: 2-local-0d6d8b6e2b7c1f3a" >&2
-  echo "BUILD_TIME: Jan  1 2025 00:00:00" >&2
-  echo "BUILD_FLAGS: RelWithDebInfo" >&2
+  printf '%s\\n' ${q(obproxyVersionBanner(version, build))} >&2
   exit 0
 fi
 HOME_DIR=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HOME_DIR" || exit 1
 mkdir -p run log
-rm -f run/obproxy.pid
-# Daemonize like obproxy: return once the stand-in listens (pid file written) or has died.
+# Daemonize like obproxy: return once the stand-in listens (it writes its own pid, $CHILD since nohup execs node) or
+# has died. A failed second start leaves the running instance's pid file alone.
 nohup ${q(nodePath)} "$HOME_DIR/bin/obproxy-standin.js" "$@" >>log/obproxy.log 2>&1 &
 CHILD=$!
 i=0
-while [ ! -s run/obproxy.pid ] && [ $i -lt 200 ]; do
+while [ "$(cat run/obproxy.pid 2>/dev/null)" != "$CHILD" ] && [ $i -lt 200 ]; do
   if ! kill -0 $CHILD 2>/dev/null; then echo "obproxy exited early, see log/obproxy.log"; exit 1; fi
   sleep 0.05
   i=$((i+1))
@@ -70,15 +75,16 @@ exit 0
 
 /**
  * Creates a fake OBProxy home (`bin/obproxy`, `bin/obproxy-standin.js`, `lib/`, empty `etc/`) in `dir` (created if
- * needed) or in a fresh temp directory, and returns its absolute path.
+ * needed) or in a fresh temp directory, and returns its absolute path. `version`/`build` shape the `-V` banner
+ * (@default "4.3.2.0" and "2").
  */
-export async function createFakeObproxyHome(dir?: string, o: { version?: string } = {}): Promise<string> {
+export async function createFakeObproxyHome(dir?: string, o: { version?: string; build?: string } = {}): Promise<string> {
   const home = dir ? resolve(dir) : await mkdtemp(join(tmpdir(), "obproxy-home-"));
   await mkdir(join(home, "bin"), { recursive: true });
   await mkdir(join(home, "lib"), { recursive: true });
   await mkdir(join(home, "etc"), { recursive: true });
   await writeFile(join(home, "bin", "obproxy-standin.js"), STANDIN_JS);
-  await writeFile(join(home, "bin", "obproxy"), obproxyScript(o.version ?? "4.3.2.0", process.execPath));
+  await writeFile(join(home, "bin", "obproxy"), obproxyScript(o.version ?? "4.3.2.0", o.build ?? "2", process.execPath));
   await chmod(join(home, "bin", "obproxy"), 0o755);
   await writeFile(join(home, "lib", "libobproxy_placeholder.so"), "");
   return home;

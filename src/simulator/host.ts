@@ -20,8 +20,11 @@ export interface StartCommand {
 export interface ObproxyHost {
   /** `checkObproxyHomePath`: throws the inner SimApiError (the caller wraps it). */
   checkHome(home: string): Promise<void>;
-  /** Raw output of `<home>/bin/obproxy -V`; throws SimApiError Common.Unexpected when it cannot run. */
-  versionOutput(home: string): Promise<string>;
+  /**
+   * Combined output of `bin/obproxy -V`, run as `<home>/bin/obproxy` (`absolute`, obshell < 4.3.2.0) or as
+   * `./bin/obproxy` from `<home>`; rejects with Go's exec error text when it cannot run or exits non-zero.
+   */
+  versionOutput(home: string, absolute: boolean): Promise<string>;
   mkdirRun(home: string): Promise<void>;
   /** The exact shell command line obshell would log. */
   startCommandLine(home: string, cmd: StartCommand): string;
@@ -62,6 +65,9 @@ async function checkDirExists(p: string): Promise<void> {
 /** Real files and processes. */
 export class RealHost implements ObproxyHost {
   private readonly pids = new Set<number>();
+  /** Start commands still running: stop() waits for them so it can kill what they launch. */
+  private readonly launching = new Set<Promise<string>>();
+  private stopped = false;
 
   constructor(private readonly standinMaxMs: number) {}
 
@@ -84,10 +90,11 @@ export class RealHost implements ObproxyHost {
     if (entries.length > 0) throw E.dirNotEmpty(etc);
   }
 
-  versionOutput(home: string): Promise<string> {
+  versionOutput(home: string, absolute: boolean): Promise<string> {
+    const file = absolute ? join(home, "bin", "obproxy") : "./bin/obproxy";
     return new Promise((resolve, reject) => {
-      execFile("./bin/obproxy", ["-V"], { cwd: home, timeout: 10_000 }, (err, stdout, stderr) => {
-        if (err) return reject(E.unexpected(goExecError(err)));
+      execFile(file, ["-V"], { cwd: home, timeout: 10_000 }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(goExecError(err, file)));
         resolve(`${stdout}${stderr}`);
       });
     });
@@ -101,15 +108,31 @@ export class RealHost implements ObproxyHost {
     return buildStartCommandLine(home, cmd);
   }
 
-  start(home: string, cmd: StartCommand): Promise<string> {
+  async start(home: string, cmd: StartCommand): Promise<string> {
+    if (this.stopped) throw new Error("failed to start obproxy: the simulator is stopping");
+    const run = this.launch(home, cmd);
+    this.launching.add(run);
+    try {
+      return await run;
+    } finally {
+      this.launching.delete(run);
+    }
+  }
+
+  private async launch(home: string, cmd: StartCommand): Promise<string> {
     const env = { ...process.env, OBSHELL_SIM_PID: String(process.pid), OBSHELL_SIM_STANDIN_MAX_MS: String(this.standinMaxMs) };
-    return new Promise((resolve, reject) => {
+    const output = await new Promise<string>((resolve, reject) => {
       execFile("/bin/bash", ["-c", buildStartCommandLine(home, cmd)], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const output = `${stdout}${stderr}`;
-        if (err) return reject(new Error(`failed to start obproxy, output: ${output}: ${goExecError(err)}`));
-        resolve(output);
+        const out = `${stdout}${stderr}`;
+        if (err) return reject(new Error(`failed to start obproxy, output: ${out}: ${goExecError(err, "/bin/bash")}`));
+        resolve(out);
       });
     });
+    // Own the process at once (the fake binary returns once its pid file is written), so stop() kills it even when
+    // the DAG is cancelled or the simulator stops during the health check.
+    const pid = Number((await this.readPidFile(home)) || 0);
+    if (pid > 0) this.pids.add(pid);
+    return output;
   }
 
   isListening(port: number): Promise<boolean> {
@@ -164,23 +187,26 @@ export class RealHost implements ObproxyHost {
     if (o.home) await rm(home, { recursive: true, force: true });
   }
 
-  /** Kills every stand-in this host started and waits (≤ 2 s) until they are gone. */
+  /** Kills every stand-in this host started (after in-flight starts settle) and waits (≤ 5 s) until they are gone. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled([...this.launching]);
     const pids = [...this.pids];
     this.pids.clear();
     for (const pid of pids) await this.kill(pid);
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 100; i++) {
       if (!(await Promise.all(pids.map((p) => this.alive(p)))).some(Boolean)) return;
       await new Promise((r) => setTimeout(r, 50).unref());
     }
   }
 }
 
-function goExecError(err: Error & { code?: unknown; signal?: unknown }): string {
+/** Go's `exec.Cmd` error text for a failed run of `file`. */
+export function goExecError(err: Error & { code?: unknown; signal?: unknown }, file: string): string {
   if (typeof err.code === "number") return `exit status ${err.code}`;
-  if (err.signal) return `signal: ${String(err.signal)}`;
-  if (err.code === "ENOENT") return "fork/exec ./bin/obproxy: no such file or directory";
-  if (err.code === "EACCES") return "fork/exec ./bin/obproxy: permission denied";
+  if (err.signal) return `signal: ${err.signal === "SIGKILL" ? "killed" : String(err.signal)}`;
+  if (err.code === "ENOENT") return `fork/exec ${file}: no such file or directory`;
+  if (err.code === "EACCES") return `fork/exec ${file}: permission denied`;
   return err.message;
 }
 

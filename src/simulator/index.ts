@@ -74,7 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults });
   let server: SimServer | undefined;
   const requests = () => server!.requestLog.map((e) => ({ ...e }));
-  const control = createControl(state, (downMs) => server!.restart(downMs, (ms) => o.clock.sleep(ms)), () => {
+  const control = createControl(state, (downMs) => server!.restart(downMs, (ms, signal) => o.clock.sleep(ms, signal)), () => {
     state.reset();
     server!.requestLog.length = 0;
   });
@@ -89,7 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     requests,
     stop: async () => {
       state.engine.stop();
-      await server!.close();
+      await server!.stop();
       await state.host.stop();
     },
   };

@@ -4,6 +4,7 @@
  */
 import type { ObproxyHost, StartCommand } from "./host";
 import { buildStartCommandLine } from "./host";
+import { obproxyVersionBanner } from "./fake-home";
 import { E } from "./sim-errors";
 
 /** How a home path looks in memory mode. */
@@ -14,8 +15,10 @@ export interface MemoryHomeSpec {
   hasBin?: boolean;
   hasLib?: boolean;
   etcEntries?: number;
-  /** Version printed by `bin/obproxy -V`; "" makes `-V` print nothing useful. */
+  /** Version printed by `bin/obproxy -V`; "" makes `-V` print nothing useful. @default "4.3.2.0" */
   version?: string;
+  /** Build printed after the version, e.g. "2" or "2.el7" (only obshell ≥ 4.4.0.0 accepts a suffix). @default "2" */
+  build?: string;
 }
 
 interface MemoryProcess {
@@ -36,7 +39,7 @@ export class MemoryHost implements ObproxyHost {
   private home(home: string) {
     let h = this.homes.get(home);
     if (!h) {
-      h = { exists: true, isDir: true, writable: true, hasBin: true, hasLib: true, etcEntries: 0, version: "4.3.2.0", pidFile: "" };
+      h = { exists: true, isDir: true, writable: true, hasBin: true, hasLib: true, etcEntries: 0, version: "4.3.2.0", build: "2", pidFile: "" };
       this.homes.set(home, h);
     }
     return h;
@@ -52,10 +55,10 @@ export class MemoryHost implements ObproxyHost {
     if (h.etcEntries > 0) throw E.dirNotEmpty(`${home}/etc`);
   }
 
-  async versionOutput(home: string): Promise<string> {
+  async versionOutput(home: string, absolute: boolean): Promise<string> {
     const h = this.home(home);
-    if (!h.exists || !h.hasBin) throw E.unexpected("fork/exec ./bin/obproxy: no such file or directory");
-    return h.version ? `obproxy (OceanBase ${h.version} 2.el7)\n\nREVISION: 2-local-0d6d8b6e2b7c1f3a\n` : "obproxy: unknown option\n";
+    if (!h.exists || !h.hasBin) throw new Error(`fork/exec ${absolute ? `${home}/bin/obproxy` : "./bin/obproxy"}: no such file or directory`);
+    return h.version ? `${obproxyVersionBanner(h.version, h.build)}\n` : "obproxy: unknown option\n";
   }
 
   async mkdirRun(home: string): Promise<void> {

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { ErrCode, OBPROXY_DAGS, type ObproxyDagKind } from "../obshell/schemas";
 import type { DagSpec, TaskContext, TaskSpec } from "./dag-engine";
 import { TaskFailure } from "./sim-errors";
+import { taskCapabilities } from "./task-capabilities";
 import type { AgentState, ManagedObproxy } from "./state";
 
 /** Add parameters after request-time validation (§4.1). */
@@ -25,9 +26,13 @@ const HEALTH_CHECK_MAX_TRIES = 100;
 const STOP_INTERVAL_MS = 5_000;
 const STOP_MAX_TRIES = 15;
 
-function spec(kind: ObproxyDagKind, run: Record<string, (ctx: TaskContext) => Promise<void>>): DagSpec {
+type TaskFn = (ctx: TaskContext) => Promise<void>;
+
+function spec(s: AgentState, kind: ObproxyDagKind, run: Record<string, TaskFn>, rollback: Record<string, TaskFn> = {}): DagSpec {
   const d = OBPROXY_DAGS[kind];
-  const tasks: TaskSpec[] = d.tasks.map((name) => ({ name, run: run[name] ?? ((ctx) => ctx.sleep(200)) }));
+  const tasks: TaskSpec[] = d.tasks.map((name) => ({
+    name, run: run[name] ?? ((ctx) => ctx.sleep(200)), rollback: rollback[name], can: taskCapabilities(name, s.version),
+  }));
   return { kind, name: d.name, maintenance: d.maintenance, tasks };
 }
 
@@ -120,7 +125,7 @@ function sha1(s: string): string {
 
 /** "Add obproxy" (§4.1). */
 export function addDag(s: AgentState, plan: AddPlan): DagSpec {
-  return spec("add", {
+  return spec(s, "add", {
     "Check obproxy status": checkStatus(s, false, plan.homePath),
     "Start obproxy": startObproxy(s, plan),
     "Set proxyro password for connect": async (ctx) => {
@@ -138,7 +143,7 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
 /** "Delete obproxy" (§4.2). */
 export function deleteDag(s: AgentState): DagSpec {
   const home = s.obproxy?.homePath ?? "";
-  return spec("delete", {
+  return spec(s, "delete", {
     "Check obproxy status": checkStatus(s, true),
     "Stop obproxy": stopObproxy(s),
     "Delete obproxy": async (ctx) => {
@@ -155,21 +160,29 @@ export function deleteDag(s: AgentState): DagSpec {
 
 /** "Start obproxy" (§4.4): no maintenance, `./bin/obproxy` without options. */
 export function startDag(s: AgentState): DagSpec {
-  return spec("start", { "Check obproxy status": checkStatus(s, true), "Start obproxy": startObproxy(s, undefined) });
+  return spec(s, "start", { "Check obproxy status": checkStatus(s, true), "Start obproxy": startObproxy(s, undefined) });
 }
 
 /** "Stop obproxy" (§4.3). */
 export function stopDag(s: AgentState): DagSpec {
-  return spec("stop", { "Check obproxy status": checkStatus(s, true), "Stop obproxy": stopObproxy(s) });
+  return spec(s, "stop", { "Check obproxy status": checkStatus(s, true), "Stop obproxy": stopObproxy(s) });
 }
 
-/** "Upgrade obproxy" (§4.5). Gap: the binary is not replaced; the recorded version changes at "Record obproxy info". */
+/**
+ * "Upgrade obproxy" (§4.5). Gap: the binary is not replaced; the recorded version changes at "Record obproxy info"
+ * and a ROLLBACK puts the previous one back.
+ */
 export function upgradeDag(s: AgentState, targetVersion: string): DagSpec {
-  return spec("upgrade", {
+  const previous = s.obproxy?.version;
+  return spec(s, "upgrade", {
     "Record obproxy info": async (ctx) => {
       await ctx.sleep(200);
       if (s.obproxy) s.obproxy.version = targetVersion;
     },
     "Wait hot restart obproxy finish": (ctx) => ctx.sleep(5_000),
+  }, {
+    "Record obproxy info": async () => {
+      if (s.obproxy && previous) s.obproxy.version = previous;
+    },
   });
 }

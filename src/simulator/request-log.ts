@@ -17,7 +17,7 @@ export interface RequestLogEntry {
   headerFields?: { ts: string; uri: string; keysBytes: number | null; jsonKeys: string[] };
   /** Request body JSON with every `*password*` value replaced by "******"; a string for non-JSON bodies. */
   body?: unknown;
-  /** Agent-independent real time (epoch ms) at which the answer was sent. */
+  /** Simulator clock time (epoch ms, without the agent skew) at which the answer was sent. */
   time: number;
   /** What a fault did instead of a normal answer. */
   fault?: string;

@@ -30,6 +30,11 @@ export class SimServer {
   private readonly sockets = new Set<Socket>();
   readonly requestLog: RequestLogEntry[] = [];
   private port = 0;
+  /** Aborted by close(): wakes delayed answers so no timer outlives the listener. */
+  private closing = new AbortController();
+  private stopped = false;
+  /** Aborted by stop(): cuts an agent restart's down time short. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly o: SimServerOptions) {
     this.server = this.create();
@@ -58,19 +63,43 @@ export class SimServer {
     return this.port;
   }
 
+  /** For good (simulator stop): a restart in progress does not bring the listener back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping.abort();
+    await this.close();
+  }
+
   /** Closes the listener and destroys every open connection. */
   async close(): Promise<void> {
+    this.closing.abort();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     await closed;
   }
 
-  /** Agent restart: down now, listening again on the same port after `downMs` (through `sleep`). */
-  async restart(downMs: number, sleep: (ms: number) => Promise<void>): Promise<void> {
+  /** The restart in progress, if any: restarts are serialized. */
+  private restarting: Promise<void> = Promise.resolve();
+
+  /**
+   * Agent restart: down now, listening again on the same port after `downMs` (through `sleep`). A restart asked for
+   * during another one runs after it: overlapping ones used to bind a second server over the first one's port.
+   */
+  restart(downMs: number, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): Promise<void> {
+    const run = this.restarting.then(() => this.restartOnce(downMs, sleep));
+    this.restarting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async restartOnce(downMs: number, sleep: (ms: number, signal?: AbortSignal) => Promise<void>): Promise<void> {
+    if (this.stopped) return;
     await this.close();
-    await sleep(downMs);
+    await sleep(downMs, this.stopping.signal).catch(() => undefined);
+    // The simulator may have been stopped while the agent was down: stay down.
+    if (this.stopped) return;
     this.server = this.create();
+    this.closing = new AbortController();
     await this.listen(this.port);
   }
 
@@ -98,36 +127,39 @@ export class SimServer {
       const fault = this.faults().takeConnectionFault(path);
       if (fault?.kind === "drop") return this.record(method, uri, 0, "drop", () => req.socket.destroy());
       if (fault?.kind === "reset") return this.record(method, uri, 0, "reset", () => req.socket.resetAndDestroy());
-      const delay = this.faults().takeDelay(path);
-      if (delay > 0) await this.o.state.clock.sleep(delay);
       const body = await this.readBody(req);
       if (fault?.kind === "status") {
         res.writeHead(fault.status, { "Content-Type": "text/plain" }).end(`${fault.status} injected by obshell-sim\n`);
         return this.record(method, uri, fault.status, `status ${fault.status}`);
       }
-      let result: PipelineResult;
-      if (body === "too-large") {
-        // Gap: gin reads any size; the simulator caps bodies and answers like a failed read, then closes.
-        const s = this.o.state;
-        result = renderError(E.bodyReadFailed("http: request body too large"), { generation: s.generation, nowMs: s.agentNow(), startedMs: s.agentNow(), traceId: "" });
-        res.setHeader("Connection", "close");
-      } else {
-        result = await runPipeline(this.o.state, { method, uri, headers: req.headers, body });
-      }
-      this.write(res, result, fault?.kind === "malformed" ? fault.malformed : undefined);
-      const entry = logEntry(method, uri, result, Date.now());
+      const result = await this.process(method, uri, req, res, body);
+      // A slow agent: the request is handled (a DAG is created) at once, the answer comes late. Like Go, the work is
+      // done even when the client has given up meanwhile.
+      const delay = this.faults().takeDelay(path);
+      if (delay > 0) await this.o.state.clock.sleep(delay, this.closing.signal).catch(() => undefined);
+      const entry = logEntry(method, uri, result, this.o.state.clock.now());
       if (fault?.kind === "malformed") entry.fault = `malformed ${fault.malformed}`;
+      if (res.destroyed || res.socket?.destroyed) entry.fault = `${entry.fault ? `${entry.fault}, ` : ""}client gone`;
+      else this.write(res, result, fault?.kind === "malformed" ? fault.malformed : undefined);
       this.requestLog.push(entry);
       this.o.log?.(`${method} ${path} ${result.status}${result.errCode ? ` ${result.errCode}` : ""}${entry.fault ? ` (${entry.fault})` : ""}`);
     } catch (e) {
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" }).end(`obshell-sim internal error: ${(e as Error).message}\n`);
+      if (!res.headersSent && !res.destroyed) res.writeHead(500, { "Content-Type": "text/plain" }).end(`obshell-sim internal error: ${(e as Error).message}\n`);
       this.o.log?.(`${method} ${path} simulator error: ${(e as Error).message}`);
     }
   }
 
+  private async process(method: string, uri: string, req: IncomingMessage, res: ServerResponse, body: Buffer | "too-large"): Promise<PipelineResult> {
+    if (body !== "too-large") return runPipeline(this.o.state, { method, uri, headers: req.headers, body });
+    // Gap: gin reads any size; the simulator caps bodies and answers like a failed read, then closes.
+    const s = this.o.state;
+    res.setHeader("Connection", "close");
+    return renderError(E.bodyReadFailed("http: request body too large"), { generation: s.generation, nowMs: s.agentNow(), startedMs: s.agentNow(), traceId: "" });
+  }
+
   private record(method: string, uri: string, status: number, fault: string, act?: () => void): void {
     act?.();
-    this.requestLog.push({ method, path: uri, status, time: Date.now(), fault });
+    this.requestLog.push({ method, path: uri, status, time: this.o.state.clock.now(), fault });
     this.o.log?.(`${method} ${uri.split("?")[0]} ${status || "-"} (${fault})`);
   }
 

@@ -29,10 +29,12 @@ export class SimApiError extends Error {
 }
 
 /** Old (≤4.3.0) numeric codes (Appendix A). */
-const Old = { BadRequest: 1000, IllegalArgument: 1001, Unexpected: 1002, Unauthorized: 10008, TaskNotFound: 2300, TaskCreateFailed: 2301 } as const;
+const Old = { BadRequest: 1000, IllegalArgument: 1001, Unexpected: 1002, Known: 1010, Unauthorized: 10008, TaskNotFound: 2300, TaskCreateFailed: 2301 } as const;
 
 const oldBad = (m: string): NumericErrorForm => ({ status: 400, code: Old.BadRequest, message: `Bad request: ${m}` });
 const oldAuth = (m: string): NumericErrorForm => ({ status: 401, code: Old.Unauthorized, message: `Verification failed: ${m}` });
+const known = (m: string): NumericErrorForm => ({ status: 500, code: Old.Known, message: `Known error: ${m}` });
+const raw = (m: string): NumericErrorForm => ({ status: 400, code: Old.BadRequest, message: m });
 const oldUnexpected = (m: string): NumericErrorForm => ({ status: 500, code: Old.Unexpected, message: `Unexpected error: ${m}` });
 
 function mk(status: number, errCode: string, message: string, legacy: number | undefined, numeric: NumericErrorForm): SimApiError {
@@ -50,6 +52,10 @@ export function wrap(inner: SimApiError, prefix: string): SimApiError {
 }
 
 const U = LegacyCode.Unauthorized;
+
+function lockTakenText(version: string): string {
+  return version.startsWith("4.2.") ? "failed to set status to 4: agent status is not 1" : "failed to start maintenance: agent is under maintenance";
+}
 
 /** Factories for every error the simulator answers with. Messages follow `ob/agent/assets/i18n/error/en.json`. */
 export const E = {
@@ -88,11 +94,15 @@ export const E = {
   alreadyManaged: () => mk(400, ErrCode.ObproxyAlreadyManaged, "Agent has already managed OBProxy", undefined, oldBad("agent has already managed obproxy")),
   notBeManaged: () => mk(400, ErrCode.ObproxyNotBeManaged, "This is not an OBProxy agent", undefined, oldBad("This is not an obproxy agent")),
   notRunning: () => mk(400, ErrCode.ObproxyNotRunning, "OBProxy is not running", undefined, oldBad("obproxy is not running")),
-  pathNotExist: (p: string) => mk(400, ErrCode.PathNotExist, `'${p}' does not exist`, undefined, oldBad(`'${p}' does not exist`)),
-  pathNotDir: (p: string) => mk(400, ErrCode.PathNotDir, `'${p}' is not a directory`, undefined, oldBad(`'${p}' is not a directory`)),
+  // Home path checks (§4.1 step 2). The numeric form holds 4.2.6.0's raw Go text; only invalidHomePath renders it.
+  pathNotExist: (p: string) => mk(400, ErrCode.PathNotExist, `'${p}' does not exist`, undefined, raw(`stat ${p}: no such file or directory`)),
+  pathNotDir: (p: string) => mk(400, ErrCode.PathNotDir, `'${p}' is not a directory`, undefined, raw(`path '${p}' is not a directory`)),
   permissionDenied: (p: string) =>
-    mk(400, ErrCode.FilePermissionDenied, `No read/write permission for file '${p}'`, undefined, oldBad(`no read/write permission for directory '${p}'`)),
-  dirNotEmpty: (p: string) => mk(500, ErrCode.DirNotEmpty, `Directory '${p}' is not empty`, undefined, oldBad("obproxy etc directory is not empty")),
+    mk(400, ErrCode.FilePermissionDenied, `No read/write permission for file '${p}'`, undefined, raw(`no read/write permission for directory '${p}'`)),
+  dirNotEmpty: (p: string) => mk(500, ErrCode.DirNotEmpty, `Directory '${p}' is not empty`, undefined, raw("obproxy etc directory is not empty")),
+  /** `errors.Wrap(err, "invalid obproxy home path")`; ≤4.3.0: 1000 "Bad request: invalid obproxy home path: <err>". */
+  invalidHomePath: (inner: SimApiError) =>
+    mk(inner.status, inner.errCode, `invalid obproxy home path: ${inner.message}`, inner.legacyCode, oldBad(`invalid obproxy home path: ${inner.numeric.message}`)),
   invalidPort: (p: string) => mk(400, ErrCode.InvalidPort, `The port '${p}' is invalid, must be in [1024, 65535]`, undefined, oldBad(`invalid port: ${p}`)),
   invalidPath: (p: string, why: string) => mk(400, ErrCode.InvalidPath, `Path '${p}' is not valid: ${why}`, undefined, oldBad(`invalid path ${p}: ${why}`)),
   versionNotSupported: (v: string) =>
@@ -110,22 +120,35 @@ export const E = {
   packageNotFound: (name: string) => mk(400, ErrCode.ObproxyPackageNotFound, `Package ${name} is not found`, undefined, oldBad(`package ${name} is not found`)),
   packageMissingFiles: (files: string[]) => mk(400, ErrCode.ObproxyPackageNotFound, `These files are missing: '[${files.join(" ")}]'`, undefined, oldBad(`these files are missing: [${files.join(" ")}]`)),
   packageNameInvalid: (name: string) => mk(400, ErrCode.ObproxyPackageNameInvalid, `Unsupported name '${name}', the supported name is 'obproxy-ce'`, undefined, oldBad(`unsupported name '${name}'`)),
-  underMaintenance: (dagName: string, ipPort: string) =>
+  /**
+   * The OBProxy lock is held when a maintenance DAG is created (§4.1 step 9). ≤4.3.0 failed inside the sqlite
+   * transaction with a plain error that the handler turned into 1002 (text per version, from 737982a and 32187ba).
+   */
+  underMaintenance: (dagName: string, ipPort: string, version: string) =>
     mk(500, ErrCode.UnderMaintenance, `Create task '${dagName}' failed: ${ipPort} is under maintenance`, undefined,
-      { status: 500, code: Old.TaskCreateFailed, message: `Create task failed: ${ipPort} is under maintenance` }),
+      oldUnexpected(lockTakenText(version))),
+  /** A RETRY that must take the OBProxy lock back while another DAG holds it. */
+  agentUnderMaintenance: (ipPort: string, version: string) =>
+    mk(500, ErrCode.UnderMaintenance, `${ipPort} is under maintenance`, undefined, oldUnexpected(lockTakenText(version))),
   // Tasks (§5).
   taskNotFound: (detail: string) =>
     mk(404, ErrCode.TaskNotFound, `Task not found: ${detail}`, undefined, { status: 404, code: Old.TaskNotFound, message: `Task not found: ${detail}` }),
   genericIdInvalid: (id: string) => mk(400, ErrCode.GenericIdInvalid, `Invalid ID: ${id}`, undefined, oldBad(`invalid id: ${id}`)),
-  operatorNotSupport: (op: string) => mk(400, ErrCode.OperatorNotSupport, `Operator ${op} is not supported`, undefined, oldBad(`operator ${op} is not supported`)),
-  retryNotFailed: () => mk(400, ErrCode.RetryNotFailedDag, "Failed to set DAG retry: DAG state is not failed", undefined, oldBad("dag is not failed")),
-  rollbackNotFailed: () => mk(400, ErrCode.RollbackNotFailedDag, "Failed to set DAG rollback: DAG state is not failed", undefined, oldBad("dag is not failed")),
-  passNotFailed: () => mk(400, ErrCode.PassNotFailedDag, "Failed to pass DAG: DAG is not failed", undefined, oldBad("dag is not failed")),
-  cancelFinished: () => mk(400, ErrCode.CancelFinishedDag, "Failed to cancel DAG: DAG is finished", undefined, oldBad("dag is finished")),
-  retryNotAllowed: (node: string) => mk(400, ErrCode.RetryNotAllowed, `Failed to set DAG retry: node ${node} cannot retry`, undefined, oldBad(`node ${node} cannot retry`)),
-  rollbackNotAllowed: (node: string) => mk(400, ErrCode.RollbackNotAllowed, `Failed to set DAG rollback: node ${node} cannot rollback`, undefined, oldBad(`node ${node} cannot rollback`)),
-  cancelNotAllowed: (node: string) => mk(400, ErrCode.CancelNotAllowed, `Failed to cancel DAG: node ${node} cannot cancel`, undefined, oldBad(`node ${node} cannot cancel`)),
-  passNotAllowed: (node: string) => mk(400, ErrCode.PassNotAllowed, `Failed to pass DAG: node ${node} cannot pass`, undefined, oldBad(`node ${node} cannot pass`)),
+  // Operators (§5.5). ≤4.3.0 answered 500/1010 "Known error: <plain text>" (737982a, 32187ba executor/task/dag.go).
+  operatorNotSupport: (op: string) => mk(400, ErrCode.OperatorNotSupport, `Operator ${op} is not supported`, undefined, known(`invalid operator: ${op}`)),
+  retryNotFailed: () => mk(400, ErrCode.RetryNotFailedDag, "Failed to set DAG retry: DAG state is not failed", undefined, known("failed to set dag retry: dag state is not failed")),
+  rollbackNotFailed: () =>
+    mk(400, ErrCode.RollbackNotFailedDag, "Failed to set DAG rollback: DAG state is not failed", undefined, known("failed to set dag rollback: dag state is not failed")),
+  passNotFailed: () => mk(400, ErrCode.PassNotFailedDag, "Failed to pass DAG: DAG is not failed", undefined, known("failed to pass dag: dag is not failed")),
+  cancelFinished: () => mk(400, ErrCode.CancelFinishedDag, "Failed to cancel DAG: DAG is finished", undefined, known("failed to cancel dag: dag is finished")),
+  retryNotAllowed: (node: string) =>
+    mk(400, ErrCode.RetryNotAllowed, `Failed to set DAG retry: node ${node} cannot retry`, undefined, known(`failed to set dag retry: ${node} can not retry`)),
+  rollbackNotAllowed: (node: string, nodeId: number) =>
+    mk(400, ErrCode.RollbackNotAllowed, `Failed to set DAG rollback: node ${node} cannot rollback`, undefined,
+      known(`failed to set dag rollback: node ${nodeId}. ${node} can not rollback`)),
+  cancelNotAllowed: (node: string) =>
+    mk(400, ErrCode.CancelNotAllowed, `Failed to cancel DAG: node ${node} cannot cancel`, undefined, known(`failed to cancel dag: ${node} can not cancel`)),
+  passNotAllowed: (node: string) => mk(400, ErrCode.PassNotAllowed, `Failed to pass DAG: node ${node} cannot pass`, undefined, known(`failed to pass dag: ${node} can not pass`)),
 } as const;
 
 /** A task failure as the DAG log records it: `ERROR: [<errCode>]: <message>` (§5.1). */

@@ -2,6 +2,7 @@
  * The agent's domain state, apart from any wire translation: identity, clock skew, RSA key, agent password, the
  * managed OBProxy (sqlite `obproxy_info`), uploaded packages, DAGs, host effects and faults.
  */
+import { isIPv6 } from "node:net";
 import forge from "node-forge";
 import { agentKeyPairFromPem, generateAgentKeyPair, loadAgentPrivateKey, type AgentKeyPair, type AgentPrivateKey } from "../obshell/crypto";
 import { compareVersions, type AgentIdentity, type UpgradePkgInfo } from "../obshell/schemas";
@@ -10,6 +11,7 @@ import { DagEngine } from "./dag-engine";
 import type { AgentAddress } from "./dag-dto";
 import { generationOf, type Generation } from "./envelope";
 import { FaultState, type FaultPlan } from "./faults";
+import { E } from "./sim-errors";
 import type { ObproxyHost } from "./host";
 
 /** The managed OBProxy as obshell stores it. */
@@ -86,7 +88,10 @@ export class AgentState {
   }
 
   private newEngine(): DagEngine {
-    return new DagEngine({ clock: this.o.clock, timeScale: this.o.timeScale, agentNow: () => this.agentNow() });
+    return new DagEngine({
+      clock: this.o.clock, timeScale: this.o.timeScale, agentNow: () => this.agentNow(),
+      underMaintenance: () => E.agentUnderMaintenance(this.agentString, this.version),
+    });
   }
 
   /** Back to the start options: no faults, no DAGs, nothing managed, initial password, key and clock. */
@@ -106,6 +111,11 @@ export class AgentState {
   /** The agent's clock: the simulator clock plus the injected skew. */
   agentNow(): number {
     return this.clock.now() + this.skewMs;
+  }
+
+  /** `meta.OCS_AGENT.String()`: `ip:port`, `[ip]:port` for IPv6. */
+  get agentString(): string {
+    return isIPv6(this.agentIp) ? `[${this.agentIp}]:${this.port}` : `${this.agentIp}:${this.port}`;
   }
 
   get address(): AgentAddress {

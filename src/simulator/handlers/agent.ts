@@ -21,11 +21,11 @@ export function agentArchitecture(): string {
   return ARCH[process.arch] ?? process.arch;
 }
 
-/** GET /api/v1/info (`meta.AgentStatus`). `isObproxyAgent` exists from 4.2.6.0. */
+/** GET /api/v1/info (`meta.AgentStatus`; `startAt` is Go's UnixNano). `isObproxyAgent` exists from 4.2.6.0. */
 export function getInfo(req: SimRequest): HandlerResult {
   const s = req.state;
   const info: Record<string, unknown> = {
-    pid: process.pid, state: 2, startAt: s.startedAtMs, homePath: "/home/admin/obshell", obVersion: "", architecture: agentArchitecture(),
+    pid: process.pid, state: 2, startAt: s.startedAtMs * 1e6, homePath: "/home/admin/obshell", obVersion: "", architecture: agentArchitecture(),
     ip: s.agentIp, port: s.port, zone: "", identity: s.identity, version: s.version,
   };
   if (compareVersions(s.version, "4.2.6.0") >= 0) info.isObproxyAgent = s.isObproxyAgent;
@@ -39,7 +39,7 @@ export function getStatus(req: SimRequest): HandlerResult {
   const s = req.state;
   return data(AgentServiceStatusSchema.parse({
     agent: { ip: s.agentIp, port: s.port, identity: s.identity }, state: 2, version: `${s.version}-0`, pid: process.pid,
-    startAt: s.startedAtMs, port: s.port, obState: 0, underMaintenance: false,
+    startAt: s.startedAtMs * 1e6, port: s.port, obState: 0, underMaintenance: false,
   }));
 }
 

@@ -9,7 +9,8 @@ import { bindJson, type BindField } from "../bind";
 import { dagDto } from "../dag-dto";
 import { addDag, deleteDag, startDag, stopDag, upgradeDag, type AddPlan } from "../obproxy-tasks";
 import type { HandlerResult, SimRequest } from "../routes";
-import { E, SimApiError, wrap } from "../sim-errors";
+import { readObproxyVersion } from "../obproxy-version";
+import { E, SimApiError } from "../sim-errors";
 import type { AgentState } from "../state";
 import type { DagSpec } from "../dag-engine";
 import { agentArchitecture } from "./agent";
@@ -38,28 +39,33 @@ const PORTS = [
 /** Creates a DAG under the OBProxy lock (maintenance DAGs only) with its fate claimed from the fault plan. */
 export function createObproxyDag(s: AgentState, spec: DagSpec): HandlerResult {
   const holder = s.engine.lockHolder();
-  if (spec.maintenance && holder) throw E.underMaintenance(spec.name, `${s.agentIp}:${s.port}`);
+  if (spec.maintenance && holder) throw E.underMaintenance(spec.name, s.agentString, s.version);
   const fates = s.faults.claimFates(spec.name, spec.tasks.map((t) => t.name));
   const dag = s.engine.create(spec, fates);
   return { kind: "data", data: dagDto(dag, s.address, false) };
 }
 
-/** POST /api/v1/obproxy. */
+/** POST /api/v1/obproxy, in AddObproxy's order: managed, home path, `-V` (raw error), ports, version, work mode. */
 export async function addObproxy(req: SimRequest): Promise<HandlerResult> {
   const s = req.state;
   const p = bindJson(req.body, "AddObproxyParam", ADD_FIELDS);
   if (s.isObproxyAgent) throw E.alreadyManaged();
   const home = p.home_path as string;
   await s.host.checkHome(home).catch((e) => {
-    throw e instanceof SimApiError ? wrap(e, "invalid obproxy home path") : e;
+    throw e instanceof SimApiError ? E.invalidHomePath(e) : e;
   });
+  const version = await readObproxyVersion(s, home);
   const parameters: Record<string, string> = { ...((p.parameters as Record<string, string> | undefined) ?? {}) };
   for (const port of PORTS) {
     if (p[port.field] !== undefined) parameters[port.key] = String(p[port.field]);
-    else if (parameters[port.key] === undefined) parameters[port.key] = String(port.def);
-    if (!/^[+-]?\d+$/.test(parameters[port.key]!)) throw E.invalidPort(parameters[port.key]!);
+    else if (!parameters[port.key]) parameters[port.key] = String(port.def);
   }
-  const version = await obproxyVersion(s, home);
+  // Checked in obshell's order (listen, prometheus, rpc) with strconv.Atoi: no range check (§8.10).
+  for (const key of ["listen_port", "prometheus_listen_port", "rpc_listen_port"]) {
+    if (!/^[+-]?\d+$/.test(parameters[key]!)) throw E.invalidPort(parameters[key]!);
+  }
+  // obshell compares strings here, not versions (§8.11).
+  if (version < "4.0.0") throw E.versionNotSupported(version);
   fillWorkMode(p, parameters, s.identity);
   const plan: AddPlan = {
     homePath: home, name: (p.name as string | undefined) ?? "", sqlPort: Number(parameters.listen_port), parameters,
@@ -67,22 +73,6 @@ export async function addObproxy(req: SimRequest): Promise<HandlerResult> {
     proxyroPassword: (p.proxyro_password as string | undefined) ?? "", version,
   };
   return createObproxyDag(s, addDag(s, plan));
-}
-
-/** `getObproxyVersion` + the string comparison with "4.0.0" (§4.1 steps 3, 6). */
-async function obproxyVersion(s: AgentState, home: string): Promise<string> {
-  let out: string;
-  try {
-    out = await s.host.versionOutput(home);
-  } catch (e) {
-    throw e instanceof SimApiError ? wrap(e, "get obproxy version failed") : e;
-  }
-  const m = /\(OceanBase (\d+\.\d+\.\d+\.\d+) (\d+(?:\.[\w]+)?)\)/.exec(out);
-  if (!m) throw wrap(E.versionOutputUnexpected(out), "get obproxy version failed");
-  const version = `${m[1]}-${m[2]!.split(".")[0]}`;
-  // obshell compares strings here, not versions (§8.11).
-  if (version < "4.0.0") throw E.versionNotSupported(version);
-  return version;
 }
 
 function fillWorkMode(p: Record<string, unknown>, parameters: Record<string, string>, identity: AgentIdentity): void {

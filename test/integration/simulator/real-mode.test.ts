@@ -66,9 +66,14 @@ describe("simulator: real mode with a fake OBProxy home", function () {
       assert.equal((await e(addBody(bare))).message, `invalid obproxy home path: '${bare}/bin' does not exist`);
       await mkdir(join(bare, "bin"));
       await writeFile(join(bare, "bin/obproxy"), "#!/bin/sh\necho nothing\n", { mode: 0o755 });
-      const v = await e(addBody(bare));
+      // buildAddObproxyOptions reads the version before the ports are checked, and does not wrap its error.
+      const v = await e(addBody(bare, { sql_port: null, parameters: { listen_port: "x" } }));
       assert.equal(v.errCode, "OBProxy.VersionOutputUnexpected");
-      assert.equal(v.message, "get obproxy version failed: Version not found in output: nothing\n");
+      assert.equal(v.message, "Version not found in output: nothing\n");
+      await writeFile(join(bare, "bin/obproxy"), "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+      assert.deepEqual(await e(addBody(bare)), { errCode: "Common.Unexpected", message: "exit status 3" });
+      await rm(join(bare, "bin/obproxy"));
+      assert.equal((await e(addBody(bare))).message, "fork/exec ./bin/obproxy: no such file or directory");
     } finally {
       await rm(bare, { recursive: true, force: true });
     }
@@ -125,12 +130,17 @@ describe("obshell-sim CLI", function () {
   this.timeout(30_000);
   it("prints its URL, logs requests without secrets, stops on SIGTERM", async () => {
     const cli = join(__dirname, "../../../src/simulator/cli.ts");
-    const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--agent-password", "s3cret-pw", "--time-scale", "0.01", "--memory", "--fail-task", "Start obproxy:always:OBProxy.HealthCheckTimeout"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", cli, "--port", "0", "--agent-password", "s3cret-pw", "--time-scale", "0.01", "--memory", "--fail-task", "Start obproxy:always:OBProxy.HealthCheckTimeout",
+      "--faults", JSON.stringify({ status5xx: { status: 503, count: 1, path: "/api/v1/status" } }),
+      "--private-key", join(__dirname, "../../fixtures/test-agent-key-1024.pem")], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     for (let i = 0; i < 200 && !/listening on (http\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /listening on (http\S+)/.exec(out)![1]!;
     assert.equal((await fetch(`${url}/api/v1/info`)).status, 200);
+    assert.deepEqual([(await fetch(`${url}/api/v1/status`)).status, (await fetch(`${url}/api/v1/status`)).status], [503, 200]);
+    const secret = (await (await fetch(`${url}/api/v1/secret`)).json()) as any;
+    assert.match(secret.data.public_key, /^MIGJAoGBALFWmGOjodmr2H8f/);
     const state = (await (await fetch(`${url}/__sim/state`)).json()) as any;
     assert.equal(state.faults.failTasks[0].times, "always");
     const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));

@@ -35,6 +35,23 @@ describe("simulator: faults", () => {
     assert.ok(Date.now() - t1 < 140);
   });
 
+  it("a delayed answer: the request is handled at once, even when the client gives up; stop() does not wait", async () => {
+    await call(sim, "/api/v1/obproxy", { body: addBody() }).then((r) => waitDag(sim, r.json.data.id));
+    sim.control.delayResponses({ ms: 400, path: "/api/v1/obproxy/stop", count: 1 });
+    const aborted = await call(sim, "/api/v1/obproxy/stop", { method: "POST", signal: AbortSignal.timeout(100) }).catch((e: Error) => e);
+    assert.ok(aborted instanceof Error);
+    assert.equal(sim.control.state().dags.filter((d) => d.name === "Stop obproxy").length, 1);
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal(sim.requests().at(-1)!.fault, "client gone");
+    sim.control.delayResponses({ ms: 60_000, path: INFO, count: 1 });
+    void rawGet(sim, INFO);
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = Date.now();
+    await sim.stop();
+    assert.ok(Date.now() - t0 < 2_000);
+    sim = await startTestSim();
+  });
+
   it("drops and resets connections, then serves again", async () => {
     sim.control.dropConnections({ count: 1, path: INFO });
     assert.equal((await rawGet(sim, INFO)).error, "ECONNRESET");
@@ -71,6 +88,17 @@ describe("simulator: faults", () => {
     assert.equal((await rawGet(sim, INFO)).error, "ECONNREFUSED");
     await restarted;
     assert.equal((await waitDag(sim, add.json.data.id)).state, "SUCCEED");
+  });
+
+  it("stop() while the agent is down for a restart: the listener stays closed, the restart resolves", async () => {
+    const restarted = sim.control.restart({ downMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    await sim.stop();
+    await restarted;
+    assert.ok(Date.now() - t0 < 2_000);
+    assert.equal((await rawGet(sim, INFO)).error, "ECONNREFUSED");
+    sim = await startTestSim();
   });
 
   it("skews the agent clock: Ts expiry and /time follow it", async () => {

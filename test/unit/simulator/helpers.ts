@@ -32,6 +32,7 @@ export interface CallOptions {
   /** Extra headers. */
   headers?: Record<string, string>;
   tsOffsetSec?: number;
+  signal?: AbortSignal;
 }
 
 /** The JSON answer plus status. */
@@ -74,7 +75,7 @@ export async function call(sim: Simulator, uri: string, o: CallOptions = {}): Pr
   let body: string | Buffer | undefined;
   if (o.rawBody !== undefined) body = o.plainBody ? o.rawBody : encryptBody(o.rawBody, keys);
   else if (o.body !== undefined) body = o.plainBody ? JSON.stringify(o.body) : encryptBody(JSON.stringify(o.body), keys);
-  const r = await fetch(`${sim.url}${uri}`, { method: o.method ?? (hasBody ? "POST" : "GET"), headers, body });
+  const r = await fetch(`${sim.url}${uri}`, { method: o.method ?? (hasBody ? "POST" : "GET"), headers, body, signal: o.signal });
   const text = await r.text();
   let json: any;
   try {
