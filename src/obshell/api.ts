@@ -26,8 +26,13 @@ export class Api {
   ) {
     this.auth = new AgentAuth(opts, {
       fetchSecret: (o) => this.read(AgentSecretSchema, "/api/v1/secret", o) as Promise<AgentSecret>,
-      fetchTime: async (o) => new Date(Date.parse(await this.read(AgentTimeSchema, "/api/v1/time", o))),
+      fetchTime: (o) => this.time(o),
     });
+  }
+
+  /** `GET /api/v1/time`: the agent's clock (RFC 3339 with nanoseconds and the agent's offset). */
+  async time(o: InternalCallOptions = {}): Promise<Date> {
+    return new Date(Date.parse(await this.read(AgentTimeSchema, "/api/v1/time", o)));
   }
 
   /** Sends one request and parses its envelope; reads retry transient failures. */

@@ -5,8 +5,9 @@
  * (its key changed) or expired (the clocks moved). Both rejections happen before any handler runs, so nothing was
  * created and resending is safe even for a DAG-creating POST.
  */
+import { abortReason } from "./clock";
 import { encodeAesKeys, encryptAuthHeader, encryptBody, generateAesKeys, parseAgentPublicKey, type AgentPublicKey } from "./crypto";
-import { ConfigError, KeyPinMismatchError, ObshellApiError, ResponseShapeError } from "./errors";
+import { ConfigError, KeyPinMismatchError, NetworkError, ObshellApiError, ResponseShapeError } from "./errors";
 import { isHeaderDecryptFailure, isHeaderExpired } from "./hints";
 import type { CallOptions, KeyPin, ResolvedOptions } from "./options";
 import { SKEW_THRESHOLD_MS } from "./options";
@@ -35,7 +36,8 @@ export interface AuthDeps {
 /** Per-client authentication state. */
 export class AgentAuth {
   private keyPromise?: Promise<AgentPublicKey>;
-  private measured = false;
+  /** The one skew measurement in flight or done; cleared to measure again. */
+  private skewPromise?: Promise<void>;
   /** Agent clock minus ours, ms, as last measured (0 until then). */
   private rawSkewMs = 0;
   /** Password set through setAgentPassword; wins over the option so the client keeps working after a change. */
@@ -62,7 +64,8 @@ export class AgentAuth {
    */
   async send<T>(spec: AuthedSpec, o: CallOptions, exchange: (build: () => HttpRequest) => Promise<T>): Promise<T> {
     const password = spec.authOverride ?? this.passwordOverride ?? this.opts.password();
-    if (password === undefined || password === "") {
+    // An explicit override may be "" (the first password on a SINGLE agent); a missing agent password may not.
+    if (password === undefined || (password === "" && spec.authOverride === undefined)) {
       throw new ConfigError("agentPassword", `no agent password given; ${spec.method} ${spec.target.split("?")[0]} needs the agent's password`);
     }
     let keyRefetched = false;
@@ -82,7 +85,7 @@ export class AgentAuth {
         }
         if (!skewRemeasured && isHeaderExpired(e)) {
           skewRemeasured = true;
-          this.measured = false;
+          this.skewPromise = undefined;
           this.opts.log(`header expired at the agent; measuring clock skew again and resending ${spec.method} ${e.path} once`);
           continue;
         }
@@ -91,17 +94,21 @@ export class AgentAuth {
     }
   }
 
-  /** The agent's public key: fetched once per client, and again only after a decrypt failure. */
+  /**
+   * The agent's public key: fetched once per client, and again only after a decrypt failure. Concurrent first calls
+   * share one fetch; it runs without any caller's signal (one caller giving up must not fail the others), and each
+   * caller stops waiting when its own signal aborts.
+   */
   publicKey(o: CallOptions): Promise<AgentPublicKey> {
     if (!this.keyPromise) {
-      const p = this.fetchKey(o);
+      const p = this.fetchKey(shared(o));
       this.keyPromise = p;
       // A failed fetch is not cached.
       p.catch(() => {
         if (this.keyPromise === p) this.keyPromise = undefined;
       });
     }
-    return this.keyPromise;
+    return untilAborted(this.keyPromise, o.signal, this.opts.endpoint);
   }
 
   private async fetchKey(o: CallOptions): Promise<AgentPublicKey> {
@@ -117,20 +124,27 @@ export class AgentAuth {
     return key;
   }
 
-  /** Measures the skew once (and again after an expiry). A failed measurement is retried at the next call. */
-  private async ensureSkew(o: CallOptions): Promise<void> {
-    if (this.measured) return;
+  /** Measures the skew once (and again after an expiry), shared like the key. A failed one is retried next call. */
+  private ensureSkew(o: CallOptions): Promise<void> {
+    if (!this.skewPromise) {
+      const p = this.measureSkew(shared(o));
+      this.skewPromise = p;
+    }
+    return untilAborted(this.skewPromise, o.signal, this.opts.endpoint);
+  }
+
+  private async measureSkew(o: CallOptions): Promise<void> {
     const t0 = this.opts.clock.now();
     let agent: Date;
     try {
       agent = await this.deps.fetchTime(o);
     } catch (e) {
       this.opts.log(`could not read the agent's time (${(e as Error).name}); assuming no clock skew for now`);
+      this.skewPromise = undefined;
       return;
     }
     const t1 = this.opts.clock.now();
     this.rawSkewMs = Math.round(agent.getTime() - (t0 + t1) / 2);
-    this.measured = true;
     if (this.appliedSkewMs !== 0) this.opts.log(`agent clock differs by ${this.rawSkewMs} ms; correcting header timestamps`);
   }
 
@@ -155,4 +169,22 @@ export function buildTs(localNowMs: number, skewMs: number, lifetimeSec: number)
 /** True when the key is the pinned one (by DER bytes or by SHA-256 of the DER). */
 export function pinMatches(pin: KeyPin, key: AgentPublicKey): boolean {
   return pin.kind === "sha256" ? pin.hex === key.fingerprint : pin.der.equals(key.der);
+}
+
+/** Call options of a fetch shared by several callers: their timeout and retry budget, but no caller's signal. */
+function shared(o: CallOptions): CallOptions {
+  const { signal: _signal, ...rest } = o;
+  return rest;
+}
+
+/** `p`, or a NetworkError of kind "aborted" as soon as `signal` aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, endpoint: string): Promise<T> {
+  if (!signal) return p;
+  const aborted = () => new NetworkError(endpoint, "aborted", `the call to ${endpoint} was aborted`, { cause: abortReason(signal) });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

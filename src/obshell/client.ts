@@ -3,7 +3,7 @@
  * skew), and every agent operation bound to them. Operations are named after obshell's routes.
  */
 import { Api } from "./api";
-import { waitForDag, type WaitForDagOptions } from "./dag";
+import { waitForDag, type WaitDeps, type WaitForDagOptions } from "./dag";
 import { ConfigError, ObshellVersionError } from "./errors";
 import * as ob from "./obproxy";
 import { resolveOptions, type CallOptions, type ObshellClientOptions } from "./options";
@@ -11,7 +11,6 @@ import {
   AgentSecretSchema,
   AgentServiceStatusSchema,
   AgentStatusInfoSchema,
-  AgentTimeSchema,
   MIN_OBPROXY_AGENT_VERSION,
   compareVersions,
   type AddObproxyParams,
@@ -77,7 +76,7 @@ export function createObshellClient(options: ObshellClientOptions, internals: Cl
     getInfo,
     getStatus: (o) => api.read(AgentServiceStatusSchema, "/api/v1/status", o),
     getSecret: (o) => api.read(AgentSecretSchema, "/api/v1/secret", o),
-    getTime: async (o) => new Date(Date.parse(await api.read(AgentTimeSchema, "/api/v1/time", o))),
+    getTime: (o) => api.time(o),
     assertObproxySupported: async (o) => {
       const info = await getInfo(o);
       if (compareVersions(info.version, MIN_OBPROXY_AGENT_VERSION) < 0) throw new ObshellVersionError(info.version, MIN_OBPROXY_AGENT_VERSION);
@@ -101,22 +100,23 @@ export function createObshellClient(options: ObshellClientOptions, internals: Cl
     getUnfinishedDags: (o) => tasks.getUnfinishedDags(api, o),
     getLastMaintenanceDag: (o) => tasks.getLastMaintenanceDag(api, o),
     findObproxyMaintenanceDag: (o) => tasks.findObproxyMaintenanceDag(api, o),
-    waitForDag: (id, o) =>
-      waitForDag(
-        {
-          // waitForDag rides out failures itself, on its own schedule and deadline.
-          getDag: (dagId, c) => tasks.getDag(api, dagId, { ...c, retries: 0 }),
-          clock: opts.clock,
-          random: opts.random,
-          skewMs: () => api.auth.skewMs,
-          requestTimeoutMs: opts.requestTimeoutMs,
-          endpoint: opts.endpoint,
-          taskMinDurationsMs: opts.taskMinDurationsMs,
-          log: opts.log,
-        },
-        id,
-        o,
-      ),
+    waitForDag: (id, o) => waitForDag(waitDeps(api), id, o),
     close: () => api.close(),
+  };
+}
+
+/** What waitForDag needs from this client. */
+function waitDeps(api: Api): WaitDeps {
+  const opts = api.opts;
+  return {
+    // waitForDag rides out failures itself, on its own schedule and deadline.
+    getDag: (dagId, c) => tasks.getDag(api, dagId, { ...c, retries: 0 }),
+    clock: opts.clock,
+    random: opts.random,
+    skewMs: () => api.auth.skewMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    endpoint: opts.endpoint,
+    taskMinDurationsMs: opts.taskMinDurationsMs,
+    log: opts.log,
   };
 }

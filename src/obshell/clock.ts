@@ -11,7 +11,11 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock (`Date.now`, `setTimeout`). Timers are unref'd so a pending wait never keeps a process alive. */
+/**
+ * The real clock (`Date.now`, `setTimeout`). Timers stay ref'd: a caller awaiting a sleep (waitForDag between polls,
+ * a retry backoff) is pending work, and a script with nothing else to do must not exit in the middle of it (it did,
+ * silently with status 0). Cancel with the signal.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -25,7 +29,6 @@ export const systemClock: Clock = {
         signal?.removeEventListener("abort", onAbort);
         resolve();
       }, Math.max(0, ms));
-      timer.unref?.();
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };

@@ -7,7 +7,7 @@
 import { abortReason, type Clock } from "./clock";
 import { dagFailedError } from "./dag-failure";
 import { ConfigError, DagTimeoutError, NetworkError, ResponseShapeError, isObshellApiError } from "./errors";
-import { nextPollDelay } from "./poll-schedule";
+import { OBSHELL_SLOW_TASKS, OBSHELL_TASK_MIN_DURATIONS_MS, nextPollDelay } from "./poll-schedule";
 import { MaintenanceType, OBPROXY_DAGS, isObproxyTaskId, isValidGenericId, type DagDetail, type DagState, type TaskDetail } from "./schemas";
 import { isTransient } from "./transport";
 
@@ -84,6 +84,20 @@ export function predictEarliestDone(dag: DagDetail, skewMs: number, mins: Readon
   return started - skewMs + min;
 }
 
+/**
+ * True when only quick tasks are left: a known OBProxy DAG whose current and later sub tasks have neither a minimum
+ * duration nor a reputation for being slow (protocol §4). Unknown DAGs are never a quick tail.
+ */
+export function isQuickTail(dag: DagDetail, mins: Readonly<Record<string, number>>): boolean {
+  if (dag.state !== "RUNNING") return false;
+  const layout = Object.values(OBPROXY_DAGS).find((k) => k.name === dag.name);
+  if (!layout || layout.tasks.length !== dag.max_stage) return false;
+  const left: readonly string[] = layout.tasks.slice(Math.max(0, dag.stage - 1));
+  // obshell's long tasks stay long even when the caller turned prediction off (`taskMinDurationsMs: {}`).
+  const long = (t: string) => mins[t] !== undefined || OBSHELL_TASK_MIN_DURATIONS_MS[t] !== undefined || OBSHELL_SLOW_TASKS.includes(t);
+  return !left.some(long);
+}
+
 /** What waitForDag needs from the client. */
 export interface WaitDeps {
   getDag(id: string, o: { signal?: AbortSignal; timeoutMs?: number }): Promise<DagDetail>;
@@ -105,58 +119,99 @@ export function isRideOut(e: unknown): boolean {
   return e instanceof ResponseShapeError;
 }
 
-/** Waits until the DAG ends or the deadline passes. */
-export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOptions): Promise<DagDetail> {
-  if (typeof id !== "string" || !isValidGenericId(id)) throw new ConfigError("dagId", "is not an obshell DAG id (digits starting with 1–5, long enough for its prefix)");
-  if (!o || typeof o.deadline !== "number" || !Number.isFinite(o.deadline)) throw new ConfigError("deadline", "must be an epoch-ms number");
-  const { clock } = deps;
-  const mins = o.taskMinDurationsMs ?? deps.taskMinDurationsMs;
-  const started = clock.now();
-  let last: DagDetail | undefined;
-  let lastKey = "";
-  let lastChangeAt = started;
-  let lastError: unknown;
-  const timeout = () =>
-    new DagTimeoutError(
+/** What one wait has seen so far: the last DAG, when it last changed, and the last failure to reach the agent. */
+class DagWatch {
+  private last?: DagDetail;
+  private lastKey = "";
+  private readonly started: number;
+  private lastChangeAt: number;
+  private lastError: unknown;
+
+  constructor(
+    private readonly deps: WaitDeps,
+    private readonly id: string,
+    private readonly o: WaitForDagOptions,
+  ) {
+    this.started = deps.clock.now();
+    this.lastChangeAt = this.started;
+  }
+
+  /** Reads the DAG once; returns it when it succeeded, throws when it failed, rides out an unreachable agent. */
+  async poll(remainingMs: number): Promise<DagDetail | undefined> {
+    const { deps, o } = this;
+    try {
+      const dag = await deps.getDag(this.id, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: Math.max(1, Math.min(deps.requestTimeoutMs, remainingMs)) });
+      this.lastError = undefined;
+      this.observe(dag);
+      if (dag.state === "SUCCEED") return dag;
+      if (dag.state === "FAILED") throw dagFailedError(dag);
+    } catch (e) {
+      checkAbort(o.signal, deps.endpoint);
+      if (!isRideOut(e)) throw e;
+      this.lastError = e;
+      deps.log(`DAG ${this.id}: agent unreachable (${(e as Error).name}); waiting`);
+    }
+    return undefined;
+  }
+
+  /** Reports a change (once) and restarts the quick polling after it. */
+  private observe(dag: DagDetail): void {
+    this.last = dag;
+    const key = changeKey(dag);
+    if (key === this.lastKey) return;
+    this.lastKey = key;
+    this.lastChangeAt = this.deps.clock.now();
+    this.o.onProgress?.(progressOf(dag, this.lastChangeAt - this.started));
+  }
+
+  /** The schedule's next delay, predicted from the RUNNING sub task when the last read succeeded. */
+  nextDelay(now: number, mins: Readonly<Record<string, number>>): number {
+    const seen = this.lastError === undefined ? this.last : undefined;
+    const earliest = seen ? predictEarliestDone(seen, this.deps.skewMs(), mins) : undefined;
+    return nextPollDelay({
+      now,
+      lastChangeAt: this.lastChangeAt,
+      random: this.deps.random(),
+      ...(earliest !== undefined ? { earliestDoneAt: earliest } : {}),
+      ...(seen && isQuickTail(seen, mins) ? { quickTail: true } : {}),
+    });
+  }
+
+  timeout(): DagTimeoutError {
+    const last = this.last;
+    return new DagTimeoutError(
       {
-        dagId: id,
+        dagId: this.id,
         dagName: last?.name ?? "",
         stage: last?.stage ?? 0,
         maxStage: last?.max_stage ?? 0,
         taskName: last ? currentTaskName(last) : "",
         ...(last ? { lastDag: last } : {}),
       },
-      lastError !== undefined ? { cause: lastError } : undefined,
+      this.lastError !== undefined ? { cause: this.lastError } : undefined,
     );
+  }
+}
+
+/** Waits until the DAG ends or the deadline passes. */
+export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOptions): Promise<DagDetail> {
+  if (typeof id !== "string" || !isValidGenericId(id)) throw new ConfigError("dagId", "is not an obshell DAG id (digits starting with 1–5, long enough for its prefix)");
+  if (!o || typeof o.deadline !== "number" || !Number.isFinite(o.deadline)) throw new ConfigError("deadline", "must be an epoch-ms number");
+  const { clock } = deps;
+  const mins = o.taskMinDurationsMs ?? deps.taskMinDurationsMs;
+  const watch = new DagWatch(deps, id, o);
   for (;;) {
     checkAbort(o.signal, deps.endpoint);
     const remaining = o.deadline - clock.now();
-    if (remaining <= 0) throw timeout();
-    try {
-      const dag = await deps.getDag(id, { ...(o.signal ? { signal: o.signal } : {}), timeoutMs: Math.max(1, Math.min(deps.requestTimeoutMs, remaining)) });
-      lastError = undefined;
-      last = dag;
-      const key = changeKey(dag);
-      if (key !== lastKey) {
-        lastKey = key;
-        lastChangeAt = clock.now();
-        o.onProgress?.(progressOf(dag, lastChangeAt - started));
-      }
-      if (dag.state === "SUCCEED") return dag;
-      if (dag.state === "FAILED") throw dagFailedError(dag);
-    } catch (e) {
-      checkAbort(o.signal, deps.endpoint);
-      if (!isRideOut(e)) throw e;
-      lastError = e;
-      deps.log(`DAG ${id}: agent unreachable (${(e as Error).name}); waiting`);
-    }
+    if (remaining <= 0) throw watch.timeout();
+    const done = await watch.poll(remaining);
+    if (done) return done;
     const now = clock.now();
-    const earliest = last && lastError === undefined ? predictEarliestDone(last, deps.skewMs(), mins) : undefined;
-    const delay = nextPollDelay({ now, lastChangeAt, random: deps.random(), ...(earliest !== undefined ? { earliestDoneAt: earliest } : {}) });
     const left = o.deadline - now;
-    if (left <= 0) throw timeout();
+    if (left <= 0) throw watch.timeout();
     try {
-      await clock.sleep(Math.min(delay, left), o.signal);
+      // Never past the deadline: the one deadline bounds every sleep.
+      await clock.sleep(Math.min(watch.nextDelay(now, mins), left), o.signal);
     } catch {
       checkAbort(o.signal, deps.endpoint);
     }

@@ -15,8 +15,10 @@ export interface HintFacts {
 
 const HINTS = {
   notInitialized:
-    "the agent has no agent password yet: set one with POST /api/v1/agent/password (client.setAgentPassword, " +
-    "obshell-sdk-python's set_agent_password, or obshell's web console), then pass it as the agent password",
+    "the agent has no agent password yet, and every OBProxy route needs one. Set it once with POST /api/v1/agent/password " +
+    '{"password":"…"}: from this package `createObshellClient({ endpoint }).setAgentPassword(pw)` (a SINGLE agent ' +
+    "accepts the first password without one), or obshell-sdk-python's `client.set_agent_password(pw)`, or obshell's " +
+    "web console; then pass the same password as the agent password (it is obshell's own password, not root@sys's)",
   incorrect: "the agent password is wrong: use the password set on this agent (the agent password, not the OceanBase root@sys password)",
   expired:
     "obshell rejected the request as expired: the clocks of this host and the agent disagree by more than the header lifetime; " +
@@ -68,7 +70,7 @@ function legacyHint(f: HintFacts, m: string): string | undefined {
     if (/incorrect|wrong|mismatch.*password|password.*(incorrect|wrong)/.test(m)) return HINTS.incorrect;
     if (/expire/.test(m)) return HINTS.expired;
     if (/uri/.test(m)) return HINTS.uriMismatch;
-    if (/decrypt/.test(m)) return HINTS.decrypt;
+    if (/header decrypt/.test(m)) return HINTS.decrypt;
   }
   if (/already managed/.test(m)) return HINTS.alreadyManaged;
   if (/under maintenance/.test(m)) return HINTS.underMaintenance;
@@ -80,11 +82,14 @@ function legacyHint(f: HintFacts, m: string): string | undefined {
 export function isHeaderDecryptFailure(f: { errCode?: string; code?: number; apiMessage: string }): boolean {
   if (f.errCode === ErrCode.HeaderDecryptFailed) return true;
   if (f.code === LegacyCode.DecryptError) return true;
-  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /decrypt/i.test(f.apiMessage);
+  // ≤ 4.3.0.x: "Verification failed: header decrypt failed" (a body decrypt failure says "body decrypt failed"; a new
+  // key would not cure it).
+  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /header decrypt/i.test(f.apiMessage);
 }
 
 /** True when obshell rejected the header as expired (any generation). */
 export function isHeaderExpired(f: { errCode?: string; code?: number; apiMessage: string }): boolean {
   if (f.errCode === ErrCode.Expired) return true;
-  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /expire/i.test(f.apiMessage);
+  // ≤ 4.3.0.x: "Verification failed: auth expired".
+  return f.errCode === undefined && f.code === LegacyCode.Unauthorized && /expired/i.test(f.apiMessage);
 }

@@ -69,7 +69,7 @@ export async function withHolderHint(api: Api, e: unknown, o: InternalCallOption
 }
 
 /** `POST /api/v1/obproxy`: add (or take over) an OBProxy; returns the "Add obproxy" DAG. */
-export function addObproxy(api: Api, params: AddObproxyParams, o: InternalCallOptions = {}): Promise<DagDetail> {
+export async function addObproxy(api: Api, params: AddObproxyParams, o: InternalCallOptions = {}): Promise<DagDetail> {
   const body = checkParams(AddObproxyParamsSchema, params, "params");
   return createDag(api, { method: "POST", target: "/api/v1/obproxy", json: body }, o);
 }
@@ -98,7 +98,7 @@ export function stopObproxy(api: Api, o: InternalCallOptions = {}): Promise<DagD
 }
 
 /** `POST /api/v1/obproxy/upgrade`: the "Upgrade obproxy" DAG (upload the package first). */
-export function upgradeObproxy(api: Api, params: UpgradeObproxyParams, o: InternalCallOptions = {}): Promise<DagDetail> {
+export async function upgradeObproxy(api: Api, params: UpgradeObproxyParams, o: InternalCallOptions = {}): Promise<DagDetail> {
   const body = checkParams(UpgradeObproxyParamsSchema, params, "params");
   return createDag(api, { method: "POST", target: "/api/v1/obproxy/upgrade", json: body }, o);
 }
@@ -107,7 +107,7 @@ export function upgradeObproxy(api: Api, params: UpgradeObproxyParams, o: Intern
  * `POST /api/v1/obproxy/package`: uploads an obproxy-ce RPM. The whole multipart body is AES-encrypted like any
  * other body, while Content-Type stays the plaintext multipart one with its boundary (§4.6).
  */
-export function uploadObproxyPackage(api: Api, file: { filename: string; data: Buffer }, o: InternalCallOptions = {}): Promise<UpgradePkgInfo> {
+export async function uploadObproxyPackage(api: Api, file: { filename: string; data: Buffer }, o: InternalCallOptions = {}): Promise<UpgradePkgInfo> {
   if (!file || typeof file.filename !== "string" || file.filename === "" || !Buffer.isBuffer(file.data)) {
     throw new ConfigError("file", "must be { filename: non-empty string, data: Buffer }");
   }

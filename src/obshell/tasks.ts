@@ -15,7 +15,7 @@ function checkId(id: unknown): string {
 }
 
 /** `GET /api/v1/task/dag/:id?show_details=…` (the query is part of the signed Uri). @default showDetails true */
-export function getDag(api: Api, id: string, o: InternalCallOptions & { showDetails?: boolean } = {}): Promise<DagDetail> {
+export async function getDag(api: Api, id: string, o: InternalCallOptions & { showDetails?: boolean } = {}): Promise<DagDetail> {
   const target = `/api/v1/task/dag/${checkId(id)}?show_details=${o.showDetails === false ? "false" : "true"}`;
   return api.authedData(DagDetailSchema, { method: "GET", target }, o);
 }

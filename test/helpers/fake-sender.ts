@@ -2,6 +2,7 @@
 import { decryptBody, loadAgentPrivateKey, rsaDecryptChunked } from "../../src/obshell/crypto";
 import type { HttpRequest, HttpResponse, HttpSender } from "../../src/obshell/transport";
 import { TEST_PEM, TEST_PUBLIC, ok } from "./raw-agent";
+import { secret } from "./secrets";
 
 const PRIVATE = loadAgentPrivateKey(TEST_PEM);
 
@@ -25,7 +26,9 @@ export function fakeSender(route: (r: SentRequest) => Reply, o: { agentNow?: () 
       const r: SentRequest = { ...req };
       const h = req.headers["X-OCS-Agent-Header"];
       if (h) {
+        secret(h);
         r.header = JSON.parse(rsaDecryptChunked(h, PRIVATE).toString("utf8"));
+        if (r.header?.keys) secret(r.header.keys);
         if (req.body && r.header?.keys) {
           const k = Buffer.from(r.header.keys, "base64");
           r.plainBody = decryptBody(req.body, { key: k.subarray(0, 16), iv: k.subarray(16) }).toString("utf8");

@@ -8,8 +8,9 @@ import type { AddressInfo, Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { agentKeyPairFromPem, decryptBody, loadAgentPrivateKey, rsaDecryptChunked } from "../../src/obshell/crypto";
+import { secret } from "./secrets";
 
-export const TEST_PEM = readFileSync(join(__dirname, "..", "fixtures", "test-agent-key-1024.pem"), "utf8");
+export const TEST_PEM = secret(readFileSync(join(__dirname, "..", "fixtures", "test-agent-key-1024.pem"), "utf8").trim());
 export const TEST_PUBLIC = agentKeyPairFromPem(TEST_PEM).publicKeyBase64;
 const PRIVATE = loadAgentPrivateKey(TEST_PEM);
 
@@ -18,6 +19,8 @@ export interface RawRequest {
   method: string;
   /** Exact request target. */
   url: string;
+  /** The client's port of the connection it came on (tells connections apart). */
+  clientPort: number;
   headers: IncomingMessage["headers"];
   body: Buffer;
   /** Decrypted `X-OCS-Agent-Header` JSON, when present and decryptable. */
@@ -70,9 +73,11 @@ export function publicRoutes(req: RawRequest, res: ServerResponse, o: { skewMs?:
 function decode(raw: RawRequest): void {
   const value = raw.headers["x-ocs-agent-header"];
   if (typeof value !== "string") return;
+  secret(value);
   try {
     const json = JSON.parse(rsaDecryptChunked(value, PRIVATE).toString("utf8"));
     raw.header = json;
+    if (typeof json.keys === "string") secret(json.keys);
     if (raw.body.length > 0 && json.keys) {
       const k = Buffer.from(json.keys, "base64");
       raw.plainBody = decryptBody(raw.body.toString("utf8"), { key: k.subarray(0, 16), iv: k.subarray(16) });
@@ -91,7 +96,7 @@ export async function startRawAgent(handler: RawHandler): Promise<RawAgent> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const raw: RawRequest = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks) };
+      const raw: RawRequest = { method: req.method ?? "", url: req.url ?? "", clientPort: req.socket.remotePort ?? 0, headers: req.headers, body: Buffer.concat(chunks) };
       decode(raw);
       requests.push(raw);
       Promise.resolve(current(raw, res)).catch((e) => {

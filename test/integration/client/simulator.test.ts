@@ -1,121 +1,150 @@
+/** The client's OBProxy and DAG flows against the simulator (the protocol reference). */
 import assert from "node:assert/strict";
-import { inspect } from "node:util";
-import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/simulator";
 import {
-  createObshellClient, isDagFailedError, isObshellApiError, isObshellVersionError, type DagProgress, type ObshellClient,
+  isDagFailedError, isDagTimeoutError, isObshellApiError, isNetworkError, isResponseShapeError, isRequestTimeoutError, type DagDetail, type DagProgress,
 } from "../../../src/obshell";
-import { TEST_PEM } from "../../helpers/raw-agent";
+import { rejects } from "../../helpers/secrets";
+import { HOME, addAndWait, simFixture } from "../../helpers/sim-client";
 
-const PW = "Sim-Agent-Pw-9f3!";
-const SCALE = 0.02;
-// Against a time-scaled simulator, the predicted minimum durations scale too.
-const MINS = { "Start obproxy": 10_000 * SCALE, "Stop obproxy": 5_000 * SCALE };
-const HOME = "/home/admin/obproxy";
+const deadline = (ms = 20_000) => Date.now() + ms;
+const dagOf = (a: { kind: "dag"; dag: DagDetail } | { kind: "not-managed" }): DagDetail => (a.kind === "dag" ? a.dag : assert.fail("no DAG"));
 
-describe("client ↔ simulator (protocol)", function () {
+describe("client ↔ simulator: OBProxy and DAG flows", function () {
   this.timeout(30_000);
-  let sim: Simulator | undefined;
-  let client: ObshellClient | undefined;
-
-  async function start(o: SimulatorOptions = {}, pw: string | undefined = PW): Promise<ObshellClient> {
-    sim = await startSimulator({ mode: "memory", timeScale: SCALE, agentPassword: PW, privateKeyPem: TEST_PEM, ...o });
-    client = createObshellClient({ endpoint: sim.url, agentPassword: pw, taskMinDurationsMs: MINS, requestTimeoutMs: 5_000 });
-    return client;
-  }
-  afterEach(async () => {
-    await client?.close();
-    await sim?.stop();
-    client = undefined;
-    sim = undefined;
-  });
-  const deadline = () => Date.now() + 20_000;
-
-  async function add(c: ObshellClient): Promise<void> {
-    const dag = await c.addObproxy({ home_path: HOME, rs_list: "127.0.0.1:2881" });
-    await c.waitForDag(dag.id, { deadline: deadline() });
-  }
+  const fx = simFixture();
+  afterEach(() => fx.closeAll());
 
   it("delete → DAG → SUCCEED with progress through 4 stages; then 204 → not-managed", async () => {
-    const c = await start();
-    await add(c);
-    const answer = await c.deleteObproxy();
+    const { client } = await fx.start();
+    await addAndWait(client);
+    const answer = await client.deleteObproxy();
     assert.equal(answer.kind, "dag");
     const seen: DagProgress[] = [];
-    const done = await c.waitForDag((answer as { dag: { id: string } }).dag.id, { deadline: deadline(), onProgress: (p) => seen.push(p) });
+    const done = await client.waitForDag(dagOf(answer).id, { deadline: deadline(), onProgress: (p) => seen.push(p) });
     assert.equal(done.state, "SUCCEED");
-    assert.equal(seen.at(-1)?.stage, 4);
-    assert.match(seen.at(-1)!.message, /^stage 4\/4: Clean obproxy dir \(SUCCEED, /);
-    assert.deepEqual(await c.deleteObproxy(), { kind: "not-managed" });
+    // Each observed change is reported once; the prediction may sleep through the short stages.
+    assert.equal(seen[0].stage, 1);
+    assert.ok(seen.every((p, i) => i === 0 || p.stage >= seen[i - 1].stage));
+    assert.match(seen.at(-1)!.message, /^stage 4\/4: Clean obproxy dir \(SUCCEED, \d+\.\ds\)$/);
+    assert.ok(seen.every((p, i) => i === 0 || p.elapsedMs >= seen[i - 1].elapsedMs));
+    assert.deepEqual(await client.deleteObproxy(), { kind: "not-managed" });
+    assert.equal((await client.getInfo()).isObproxyAgent, false);
   });
 
-  it("agent password not set → AgentPasswordNotInitialized with how to set it", async () => {
-    const c = await start({ agentPassword: null });
-    await assert.rejects(c.stopObproxy(), (e: unknown) => isObshellApiError(e) && e.errCode === "Security.Authentication.AgentPasswordNotInitialized" && /agent\/password/.test(e.hint ?? ""));
-  });
-
-  it("wrong password → IncorrectAgentPassword, nothing secret in the error", async () => {
-    const c = await start({}, "Wrong-Pw-123");
-    const e = await c.stopObproxy().catch((x: unknown) => x);
-    assert.ok(isObshellApiError(e) && e.errCode === "Security.Authentication.IncorrectAgentPassword" && e.status === 401);
-    const text = JSON.stringify(e) + inspect(e, { depth: 10, showHidden: true });
-    assert.ok(!text.includes("Wrong-Pw-123") && !text.includes(PW));
-  });
-
-  it("≤4.3.0 agents: numeric codes still give hints", async () => {
-    const c = await start({ version: "4.3.0.0" }, "Wrong-Pw-123");
-    await assert.rejects(c.stopObproxy(), (e: unknown) => isObshellApiError(e) && e.errCode === undefined && e.code === 10008 && e.status === 401 && /password is wrong/.test(e.hint ?? ""));
-  });
-
-  for (const version of ["4.5.0.0", "4.3.1.0"]) {
-    it(`survives a key rotation (${version}): refetches the key and resends once`, async () => {
-      const c = await start({ version, privateKeyPem: undefined });
-      await add(c);
-      sim!.control.rotateKey();
-      const before = sim!.requests().filter((r) => r.path === "/api/v1/secret").length;
-      await c.getUnfinishedDags();
-      assert.equal(sim!.requests().filter((r) => r.path === "/api/v1/secret").length, before + 1);
+  for (const version of ["4.5.0.0", "4.3.0.0"]) {
+    it(`under maintenance (${version}): the hint names the DAG holding the lock; RETRY frees it`, async () => {
+      const { sim, client } = await fx.start({ version });
+      await addAndWait(client);
+      sim.control.failTask({ task: "Stop obproxy", dag: "Stop obproxy" });
+      const stop = await client.stopObproxy();
+      const failed = await rejects(client.waitForDag(stop.id, { deadline: deadline() }), isDagFailedError);
+      assert.equal(failed.failedTask, "Stop obproxy");
+      assert.equal(failed.errCode, "OBProxy.StopTimeout");
+      assert.match(failed.hint, /operateDag\("4\d+", "RETRY"\)/);
+      await rejects(client.deleteObproxy(), (e) => isObshellApiError(e) && /another OBProxy task/.test(e.hint ?? "") && (e.hint ?? "").includes(stop.id));
+      assert.equal((await client.findObproxyMaintenanceDag())?.id, stop.id);
+      await client.operateDag(stop.id, "RETRY");
+      assert.equal((await client.waitForDag(stop.id, { deadline: deadline() })).state, "SUCCEED");
+      assert.equal(await client.findObproxyMaintenanceDag(), undefined);
     });
   }
 
-  it("corrects clock skew measured at the first call, and re-measures after Expired", async () => {
-    const c = await start();
-    sim!.control.skewClock(600_000);
-    await c.getUnfinishedDags();
-    sim!.control.skewClock(1_200_000);
-    await c.getUnfinishedDags();
-    const expired = sim!.requests().filter((r) => r.errCode === "Security.Authentication.Expired");
-    assert.equal(expired.length, 1);
+  it("a cancelled DAG → DagFailedError saying so", async () => {
+    const { client } = await fx.start({ timeScale: 0.2 });
+    await addAndWait(client);
+    const stop = await client.stopObproxy();
+    let cancelled: Promise<void> | undefined;
+    const onProgress = (p: DagProgress) => void (p.taskName === "Stop obproxy" && (cancelled ??= client.operateDag(stop.id, "CANCEL")));
+    const e = await rejects(client.waitForDag(stop.id, { deadline: deadline(), onProgress }), isDagFailedError);
+    await cancelled;
+    assert.equal(e.operator, "CANCEL");
+    assert.match(e.message, /was cancelled/);
+    assert.match(e.hint, /cancelled/);
   });
 
-  it("gates on the obshell version", async () => {
-    const c = await start({ version: "4.2.6.0" });
-    assert.equal((await c.assertObproxySupported()).version, "4.2.6.0");
-    await c.close();
-    await sim!.stop();
-    const old = await start({ version: "4.2.5.0" });
-    await assert.rejects(old.assertObproxySupported(), (e: unknown) => isObshellVersionError(e) && e.minimum === "4.2.6.0");
-  });
-
-  it("under maintenance names the DAG holding the lock", async () => {
-    const c = await start();
-    await add(c);
-    sim!.control.failTask({ task: "Stop obproxy", dag: "Stop obproxy" });
-    const stop = await c.stopObproxy();
-    await assert.rejects(c.waitForDag(stop.id, { deadline: deadline() }), (e: unknown) => isDagFailedError(e) && e.failedTask === "Stop obproxy" && e.errCode === "OBProxy.StopTimeout");
-    await assert.rejects(c.deleteObproxy(), (e: unknown) => isObshellApiError(e) && e.errCode === "Agent.UnderMaintenance" && (e.hint ?? "").includes(stop.id));
-    assert.equal((await c.findObproxyMaintenanceDag())?.id, stop.id);
-    await c.operateDag(stop.id, "RETRY");
-    assert.equal((await c.waitForDag(stop.id, { deadline: deadline() })).state, "SUCCEED");
-    assert.equal(await c.findObproxyMaintenanceDag(), undefined);
+  it("times out at the deadline with the stage, without cancelling the DAG", async () => {
+    const { sim, client } = await fx.start({ timeScale: 0.2 });
+    await addAndWait(client);
+    const stop = await client.stopObproxy();
+    const e = await rejects(client.waitForDag(stop.id, { deadline: Date.now() + 400 }), isDagTimeoutError);
+    assert.equal(e.dagId, stop.id);
+    assert.ok(e.stage >= 1 && e.maxStage === 2);
+    assert.equal((await client.waitForDag(stop.id, { deadline: deadline() })).state, "SUCCEED");
+    assert.ok(!sim.requests().some((r) => r.path.startsWith(`/api/v1/task/dag/${stop.id}`) && r.method === "POST"), "never operated on");
   });
 
   it("waitForDag rides out an agent restart", async () => {
-    const c = await start({ timeScale: 0.2 });
-    await add(c);
-    const answer = await c.deleteObproxy();
-    assert.equal(answer.kind, "dag");
-    const wait = c.waitForDag((answer as { dag: { id: string } }).dag.id, { deadline: deadline(), taskMinDurationsMs: { "Stop obproxy": 1_000 } });
-    await sim!.control.restart({ downMs: 700 });
+    const { sim, client } = await fx.start({ timeScale: 0.2 });
+    await addAndWait(client);
+    const answer = await client.deleteObproxy();
+    const wait = client.waitForDag(dagOf(answer).id, { deadline: deadline() });
+    await sim.control.restart({ downMs: 700 });
     assert.equal((await wait).state, "SUCCEED");
+  });
+
+  it("uploads a package and upgrades to it", async () => {
+    const { client } = await fx.start();
+    await addAndWait(client);
+    const arch = (await client.getInfo()).architecture ?? "x86_64";
+    const pkg = await client.uploadObproxyPackage({ filename: `obproxy-ce-4.3.3.0-5.el7.${arch}.rpm`, data: Buffer.from("rpm bytes") });
+    assert.deepEqual([pkg.Name, pkg.Version, pkg.Release, pkg.Distribution], ["obproxy-ce", "4.3.3.0", "5", "el7"]);
+    const up = await client.upgradeObproxy({ version: "4.3.3.0", release: "5.el7" });
+    assert.equal((await client.waitForDag(up.id, { deadline: deadline() })).max_stage, 10);
+    await rejects(client.upgradeObproxy({ version: "4.3.3.0", release: "5.el7" }), (e) => isObshellApiError(e) && e.errCode === "OBProxy.UpgradeToLowerVersion");
+  });
+
+  it("already managed → the adopt hint; the DAG is readable with and without details", async () => {
+    const { client } = await fx.start();
+    const add = await client.addObproxy({ home_path: HOME, rs_list: "127.0.0.1:2881" });
+    await client.waitForDag(add.id, { deadline: deadline() });
+    await rejects(client.addObproxy({ home_path: HOME, rs_list: "127.0.0.1:2881" }), (e) => isObshellApiError(e) && /adopt/.test(e.hint ?? ""));
+    assert.equal((await client.getDag(add.id, { showDetails: false })).nodes, null);
+    assert.equal((await client.getDag(add.id)).nodes?.length, 4);
+    assert.equal((await client.getLastMaintenanceDag())?.id, add.id);
+  });
+
+  describe("hostile answers (simulator faults)", () => {
+    it("reads retry 503s, drops and resets; a DAG-creating POST is sent once", async () => {
+      const { sim, client } = await fx.start();
+      await addAndWait(client);
+      sim.control.respond5xx({ status: 503, count: 1, path: "/api/v1/task/dag/agent" });
+      sim.control.dropConnections({ count: 1, path: "/api/v1/task/dag/agent" });
+      sim.control.resetConnections({ count: 1, path: "/api/v1/task/dag/agent" });
+      assert.deepEqual(await client.getUnfinishedDags(), []);
+      sim.control.respond5xx({ status: 503, count: 1, path: "/api/v1/obproxy/stop" });
+      await rejects(client.stopObproxy(), (e) => isObshellApiError(e) && e.status === 503);
+      sim.control.resetConnections({ count: 1, path: "/api/v1/obproxy/stop" });
+      await rejects(client.stopObproxy(), (e) => isNetworkError(e) && e.kind === "reset" && e.message.includes(sim.url));
+      assert.equal(sim.requests().filter((r) => r.path === "/api/v1/obproxy/stop").length, 2);
+    });
+
+    for (const kind of ["non-json", "truncated", "oversized", "wrong-envelope"] as const) {
+      it(`${kind} → a typed error (a cut-off read is retried, the others are not)`, async () => {
+        const { sim, client } = await fx.start();
+        sim.control.malformedResponses({ kind, count: 10, path: "/api/v1/info" });
+        if (kind === "truncated") await rejects(client.getInfo(), (e) => isNetworkError(e) && e.kind === "reset");
+        else await rejects(client.getInfo(), isResponseShapeError);
+        sim.control.clearFaults();
+        const attempts = sim.requests().filter((r) => r.path === "/api/v1/info").length;
+        assert.equal(attempts, kind === "truncated" ? 4 : 1);
+        assert.equal((await client.getInfo()).version, "4.5.0.0");
+      });
+    }
+
+    it("a POST that times out is not resent; the DAG it created is found as the lock holder", async () => {
+      const { sim, client } = await fx.start();
+      await addAndWait(client);
+      // The DAG fails, so it keeps obshell's lock and stays findable.
+      sim.control.failTask({ task: "Stop obproxy", dag: "Stop obproxy" });
+      sim.control.delayResponses({ ms: 600, count: 1, path: "/api/v1/obproxy/stop" });
+      await rejects(client.stopObproxy({ timeoutMs: 200 }), (e) => isRequestTimeoutError(e) && e.message.includes(sim.url));
+      // obshell goes on with a request whose client left; wait until the simulator has too.
+      const stops = () => sim.control.state().dags.filter((d) => d.name === "Stop obproxy");
+      for (let i = 0; i < 50 && !stops().some((d) => d.state === "FAILED"); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(stops().length, 1, "created once, never resent");
+      // (The simulator does not log a request whose client left before the answer.)
+      assert.ok(sim.requests().filter((r) => r.path === "/api/v1/obproxy/stop").length <= 1);
+      assert.equal((await client.findObproxyMaintenanceDag())?.id, stops()[0].id);
+    });
   });
 });

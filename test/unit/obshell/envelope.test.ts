@@ -58,7 +58,29 @@ describe("envelope: both generations", () => {
     assert.ok(!isHeaderDecryptFailure({ code: 10008, errCode: "Security.Authentication.Expired", apiMessage: "decrypt" }));
     assert.ok(isHeaderExpired({ errCode: "Security.Authentication.Expired", code: 10008, apiMessage: "" }));
     assert.ok(isHeaderExpired({ code: 10008, apiMessage: "Verification failed: auth expired" }));
+    // ≤4.3.0 body decrypt failures also say "decrypt", but a new key would not cure them.
+    assert.ok(!isHeaderDecryptFailure({ code: 10008, apiMessage: "Verification failed: body decrypt failed" }));
+    assert.ok(!isHeaderExpired({ code: 10008, apiMessage: "Verification failed: access denied: agent password is incorrect" }));
   });
+
+  // The ≤4.3.0 free texts (4.2.6.0 middleware): only the numeric code and the message say what went wrong.
+  const legacy: Array<[number, number, string, RegExp | undefined]> = [
+    [401, 10008, "Verification failed: agent password is not initialized", /agent\/password/],
+    [401, 10008, "Verification failed: access denied: agent password is incorrect", /password is wrong/],
+    [401, 10008, "Verification failed: auth expired", /clock/],
+    [401, 10008, "Verification failed: uri mismatch", /proxy/],
+    [401, 10008, "Verification failed: header decrypt failed", /decrypt/],
+    [401, 10008, "Verification failed: body decrypt failed", undefined],
+    [500, 2301, "Create task failed: 127.0.0.1:2886 is under maintenance", /another OBProxy task/],
+    [400, 1000, "Bad request: This is not an obproxy agent", /manages no OBProxy/],
+  ];
+  for (const [status, code, message, re] of legacy) {
+    it(`≤4.3.0 ${code} "${message}" → ${re ?? "no hint"}`, () => {
+      const e = apiError(status, { code, message });
+      if (re) assert.match(e.hint ?? "", re);
+      else assert.equal(e.hint, undefined);
+    });
+  }
 
   it("treats 204 as no content", () => {
     assert.deepEqual(parseAnswer({ status: 204, contentType: "", body: Buffer.alloc(0) }, at), { status: 204 });

@@ -52,3 +52,25 @@ describe("poll schedule", () => {
     assert.ok(polls <= 4, `polls=${polls}`);
   });
 });
+
+describe("poll schedule: quick tail", () => {
+  it("polls every 100 ms for 2 s after the last change once only quick tasks are left, then backs off", () => {
+    assert.equal(nextPollDelay({ now: T + 50, lastChangeAt: T, quickTail: true, random: 0.5 }), POLL.tailMs);
+    assert.equal(nextPollDelay({ now: T + 1_900, lastChangeAt: T, quickTail: true, random: 0.5 }), POLL.tailMs);
+    assert.equal(nextPollDelay({ now: T + 2_500, lastChangeAt: T, quickTail: true, random: 0.5 }), 1_500);
+  });
+
+  it("knows which DAG stages are a quick tail", async () => {
+    const { isQuickTail } = await import("../../../src/obshell/dag");
+    const { OBSHELL_TASK_MIN_DURATIONS_MS } = await import("../../../src/obshell/poll-schedule");
+    const { deleteDag, dag } = await import("../../helpers/dags");
+    const mins = OBSHELL_TASK_MIN_DURATIONS_MS;
+    assert.deepEqual([1, 2, 3, 4].map((st) => isQuickTail(deleteDag(st, "RUNNING"), mins)), [false, false, true, true]);
+    // Prediction turned off: Stop obproxy is still long.
+    assert.equal(isQuickTail(deleteDag(2, "RUNNING"), {}), false);
+    assert.equal(isQuickTail(deleteDag(4, "SUCCEED"), mins), false);
+    assert.equal(isQuickTail(dag({ name: "Some other DAG", state: "RUNNING", stage: 2, maxStage: 2, nodes: null }), mins), false);
+    const upgrade = (stage: number) => dag({ name: "Upgrade obproxy", state: "RUNNING", stage, maxStage: 10, nodes: null });
+    assert.deepEqual([8, 9, 10].map((st) => isQuickTail(upgrade(st), mins)), [false, false, true]);
+  });
+});

@@ -5,6 +5,7 @@ import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../../src/obshell/poll-schedul
 import type { DagDetail } from "../../../src/obshell/schemas";
 import { fakeClock, type FakeClock } from "../../helpers/fake-clock";
 import { DAG_ID, deleteDag } from "../../helpers/dags";
+import { rejects } from "../../helpers/secrets";
 
 /** Deps whose getDag answers from `script(now)`: the DAG as it would be at that time, or an error to throw. */
 function deps(clock: FakeClock, script: (elapsedMs: number) => DagDetail | Error, skewMs = 0): WaitDeps & { polls: number[] } {
@@ -66,6 +67,20 @@ describe("waitForDag", () => {
     assert.ok(clock.sleeps.some((s) => s > 4_000), "slept through the stop");
   });
 
+  it("polls the quick tail after the stop every 100 ms: the end is seen within ~100 ms", async () => {
+    const clock = fakeClock();
+    const t0 = clock.now();
+    const d = deps(clock, (e) => {
+      if (e < 5_200) return deleteDag(2, "RUNNING", { start: iso(t0 + 200) });
+      if (e < 5_650) return deleteDag(3, "RUNNING");
+      if (e < 6_130) return deleteDag(4, "RUNNING");
+      return deleteDag(4, "SUCCEED");
+    });
+    await waitForDag(d, DAG_ID, { deadline: clock.now() + 60_000 });
+    assert.ok(d.polls.at(-1)! - 6_130 <= 100, `lag ${d.polls.at(-1)! - 6_130}`);
+    assert.ok(d.polls.length <= 16, `polls ${d.polls.length}: ${d.polls.join(",")}`);
+  });
+
   it("corrects a skewed agent start_time with the measured skew", async () => {
     const clock = fakeClock();
     // The agent clock runs 30 s ahead; without correction the stop would look finished already.
@@ -77,14 +92,14 @@ describe("waitForDag", () => {
   it("throws DagFailedError with the failure summary", async () => {
     const clock = fakeClock();
     const d = deps(clock, (e) => (e < 300 ? deleteDag(2, "RUNNING") : deleteDag(2, "FAILED", { logs: ["ERROR: [OBProxy.StopTimeout]: Kill OBProxy process timeout"] })));
-    await assert.rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 60_000 }), (e: unknown) => isDagFailedError(e) && e.errCode === "OBProxy.StopTimeout" && e.failedTask === "Stop obproxy");
+    await rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 60_000 }), (e: unknown) => isDagFailedError(e) && e.errCode === "OBProxy.StopTimeout" && e.failedTask === "Stop obproxy");
   });
 
   it("times out at the deadline with the last stage, never later, without cancelling", async () => {
     const clock = fakeClock();
     const start = clock.now();
     const d = deps(clock, () => deleteDag(2, "RUNNING", { start: iso(start) }));
-    await assert.rejects(waitForDag(d, DAG_ID, { deadline: start + 3_000 }), (e: unknown) => {
+    await rejects(waitForDag(d, DAG_ID, { deadline: start + 3_000 }), (e: unknown) => {
       assert.ok(isDagTimeoutError(e));
       assert.equal(e.stage, 2);
       assert.equal(e.taskName, "Stop obproxy");
@@ -106,7 +121,7 @@ describe("waitForDag", () => {
     const clock = fakeClock();
     const refused = new NetworkError("http://127.0.0.1:2886", "refused", "refused");
     const d = deps(clock, () => refused);
-    await assert.rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 5_000 }), (e: unknown) => isDagTimeoutError(e) && e.cause === refused);
+    await rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 5_000 }), (e: unknown) => isDagTimeoutError(e) && e.cause === refused);
   });
 
   it("honours the abort signal", async () => {
@@ -114,14 +129,14 @@ describe("waitForDag", () => {
     const ctl = new AbortController();
     clock.onSleep = () => ctl.abort();
     const d = deps(clock, () => deleteDag(1, "RUNNING"));
-    await assert.rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 60_000, signal: ctl.signal }), (e: unknown) => isNetworkError(e) && e.kind === "aborted");
+    await rejects(waitForDag(d, DAG_ID, { deadline: clock.now() + 60_000, signal: ctl.signal }), (e: unknown) => isNetworkError(e) && e.kind === "aborted");
   });
 
   it("rejects a malformed DAG id without a request", async () => {
     const clock = fakeClock();
     const d = deps(clock, () => deleteDag(1, "RUNNING"));
-    await assert.rejects(waitForDag(d, "4123", { deadline: clock.now() + 1 }), isConfigError);
-    await assert.rejects(waitForDag(d, "../../x", { deadline: clock.now() + 1 }), isConfigError);
+    await rejects(waitForDag(d, "4123", { deadline: clock.now() + 1 }), isConfigError);
+    await rejects(waitForDag(d, "../../x", { deadline: clock.now() + 1 }), isConfigError);
     assert.equal(d.polls.length, 0);
   });
 });
