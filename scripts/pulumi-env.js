@@ -59,19 +59,28 @@ function runPulumi(args, { cwd, env, timeoutMs = 300000, onLine, onSpawn } = {})
     if (onSpawn) onSpawn(child);
     let stdout = "";
     let stderr = "";
-    const relay = (chunk, sink) => {
+    // Whole lines only: a chunk may end mid-line, and a test waiting for a line must not see half of it.
+    const pending = { stdout: "", stderr: "" };
+    const relay = (chunk, which) => {
       const text = chunk.toString("utf8");
-      if (onLine) for (const line of text.split("\n")) if (line.trim()) onLine(line);
-      return sink + text;
+      if (onLine) {
+        const lines = (pending[which] + text).split("\n");
+        pending[which] = lines.pop();
+        for (const line of lines) if (line.trim()) onLine(line);
+      }
+      return text;
     };
-    child.stdout.on("data", (c) => { stdout = relay(c, stdout); });
-    child.stderr.on("data", (c) => { stderr = relay(c, stderr); });
+    child.stdout.on("data", (c) => { stdout += relay(c, "stdout"); });
+    child.stderr.on("data", (c) => { stderr += relay(c, "stderr"); });
+    const flush = () => {
+      if (onLine) for (const which of ["stdout", "stderr"]) if (pending[which].trim()) onLine(pending[which]);
+    };
     const timer = setTimeout(() => {
       try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
       reject(new Error(`pulumi ${args.join(" ")} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on("error", (err) => { clearTimeout(timer); reject(err); });
-    child.on("close", (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on("close", (code, signal) => { clearTimeout(timer); flush(); resolve({ code, signal, stdout, stderr }); });
   });
 }
 

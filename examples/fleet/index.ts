@@ -1,4 +1,8 @@
-// One OBProxy on each obshell agent listed in the `endpoints` config, all from one stack.
+// One OBProxy on each obshell agent, all from one stack.
+//
+// Agents are listed either as `endpoints` (URLs; every host uses the same `homePath` and the default ports), or as
+// `agents`, a list of objects `{ endpoint, homePath?, sqlPort?, rpcPort?, exporterPort?, name? }` for hosts that
+// differ (or several agents on one machine, which must not share a home path or ports).
 //
 // All ObProxy resources share one provider plugin process; a `pulumi destroy` deletes them concurrently and each
 // delete waits for its own agent's Delete DAG. The agent password comes from the secret stack config
@@ -6,16 +10,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ObProxy } from "pulumi-obproxy";
 
+interface Agent {
+  endpoint: string;
+  homePath?: string;
+  sqlPort?: number;
+  rpcPort?: number;
+  exporterPort?: number;
+  name?: string;
+}
+
 const config = new pulumi.Config();
-const endpoints = config.requireObject<string[]>("endpoints");
+const agents: Agent[] =
+  config.getObject<Agent[]>("agents") ?? config.requireObject<string[]>("endpoints").map((endpoint) => ({ endpoint }));
 const perAgentPasswords = config.getSecretObject<Record<string, string>>("agentPasswords");
 
-const proxies = endpoints.map(
-  (endpoint, i) =>
+const proxies = agents.map(
+  (agent, i) =>
     new ObProxy(`obproxy-${i}`, {
-      endpoint,
-      agentPassword: perAgentPasswords ? perAgentPasswords.apply((m) => m[endpoint]) : undefined,
-      homePath: config.require("homePath"),
+      endpoint: agent.endpoint,
+      agentPassword: perAgentPasswords ? perAgentPasswords.apply((m) => m[agent.endpoint]) : undefined,
+      homePath: agent.homePath ?? config.require("homePath"),
+      name: agent.name,
+      sqlPort: agent.sqlPort,
+      rpcPort: agent.rpcPort,
+      exporterPort: agent.exporterPort,
       rsList: config.get("rsList"),
       configUrl: config.get("configUrl"),
       proxyroPassword: config.getSecret("proxyroPassword"),
@@ -24,6 +42,6 @@ const proxies = endpoints.map(
     }),
 );
 
-export const agents = proxies.map((p) => p.agentAddress);
+export const agentAddresses = proxies.map((p) => p.agentAddress);
 export const sqlPorts = proxies.map((p) => p.sqlPort);
 export const lastDags = proxies.map((p) => p.lastDag);
