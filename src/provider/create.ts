@@ -5,7 +5,7 @@
 import { isObshellApiError, isObshellVersionError } from "../obshell";
 import { ErrCode, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
-import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { timeoutMs } from "./durations";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, agentId, buildOutputs, withProvider, type LiveFacts } from "./outputs";
@@ -94,6 +94,7 @@ export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Prom
     ctx.progress.info(`adding the OBProxy at ${inputs.homePath} (obshell ${info.version})`);
     dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(inputs)), deadline);
   } catch (e) {
+    if (isOutcomeUnknown(e)) throw await keptInState(ctx, inputs, id, e);
     if (!(await isAlreadyManaged(ctx, e))) throw withHomeHint(e);
     if (!inputs.adopt) {
       const text = `${ctx.label}: obshell already manages an OBProxy (OBProxy.AlreadyManaged). Set adopt: true to take it into this stack, or remove it first (one agent manages one OBProxy).`;
@@ -102,6 +103,18 @@ export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Prom
     return adoptExisting(ctx, inputs, id, deadline, timeout);
   }
   return completeAdd(ctx, inputs, id, dag, { deadline, timeout, adopted: false });
+}
+
+/**
+ * The add's answer was lost and no Add DAG could be found holding the lock: obshell may still have added the
+ * OBProxy (a DAG that already ended). Keep the resource in state, so `pulumi up` continues and `pulumi destroy`
+ * removes whatever is there, instead of leaving an OBProxy no stack knows about.
+ */
+async function keptInState(ctx: OpContext, inputs: ObProxyInputs, id: string, e: unknown): Promise<Error> {
+  const err = e instanceof Error ? e : new Error(String(e));
+  err.message += ". obshell may have accepted the add: the resource is kept in state; run `pulumi up` to continue it, or `pulumi destroy`";
+  const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running: true, adopted: false };
+  return asPartialFailure(err, id, withProvider(buildOutputs(inputs, facts), inputs));
 }
 
 /**
@@ -117,18 +130,20 @@ export async function completeAdd(
 ): Promise<Created> {
   let lastDag = dag ? summarizeDag(dag) : o.lastDag;
   let running = true;
+  let agent: LiveFacts["agent"];
   try {
     if (dag) lastDag = summarizeDag(await waitDag(ctx, dag, o.deadline, CREATE_ADVICE(o.timeout)));
     if (inputs.running === false) {
       lastDag = await stopAndWait(ctx, o.deadline, CREATE_ADVICE(o.timeout));
       running = false;
     }
+    // Inside the try: the OBProxy exists now, so a failed read must still keep the resource in state.
+    agent = agentFacts(await ctx.client.getInfo(), inputs.endpoint);
   } catch (e) {
     const failed = e as DagError;
     const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running, adopted: o.adopted, lastDag: failed.lastDag ?? lastDag };
     throw asPartialFailure(failed, id, withProvider(buildOutputs(inputs, facts), inputs));
   }
-  const agent = agentFacts(await ctx.client.getInfo(), inputs.endpoint);
   ctx.progress.info(`OBProxy ${o.adopted ? "adopted" : "added"}${running ? "" : " and stopped"}`);
   return { id, outs: buildOutputs(inputs, { agent, running, adopted: o.adopted, lastDag }) };
 }

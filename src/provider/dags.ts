@@ -5,7 +5,8 @@
  * the lock: resume or retry a DAG of the same kind, wait out a running one of another kind, and name a failed one
  * of another kind with what to do.
  */
-import { isDagFailedError, isDagTimeoutError, isObshellApiError } from "../obshell";
+import { isDagFailedError, isDagTimeoutError, isNetworkError, systemClock, isObshellApiError, isRequestTimeoutError, isResponseShapeError } from "../obshell";
+import { isRideOut } from "../obshell/dag";
 import { ErrCode, OBPROXY_DAGS, type DagDetail, type ObproxyDagKind } from "../obshell/schemas";
 import { ObProxyError, dagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
 import type { OpContext } from "./context";
@@ -16,6 +17,51 @@ export function isUnderMaintenance(e: unknown): boolean {
   if (!isObshellApiError(e)) return false;
   // ≤4.3.0 has no errCode; its "task create failed" (2301) is what the lock conflict produced.
   return e.errCode === ErrCode.UnderMaintenance || (e.errCode === undefined && e.code === 2301);
+}
+
+/**
+ * ≤4.3.0 reports the lock taken (`failed to set status to 4: …` on 4.2.x, `failed to start maintenance: …`) as the
+ * generic 500/1002 "Unexpected": it is a lock conflict only when an OBProxy DAG does hold the lock, which is read,
+ * never guessed from the text.
+ */
+export async function isLegacyLockConflict(ctx: OpContext, e: unknown): Promise<boolean> {
+  if (!isObshellApiError(e) || e.errCode !== undefined || e.status !== 500 || e.code !== 1002) return false;
+  return (await ctx.client.findObproxyMaintenanceDag().catch(() => undefined)) !== undefined;
+}
+
+/**
+ * True when a DAG-creating request failed without obshell's own answer (connection reset or cut, timeout, an answer
+ * that is not obshell's envelope, a proxy's 5xx): obshell may have created the DAG. Refused, DNS and TLS failures
+ * never reached it.
+ */
+export function isOutcomeUnknown(e: unknown): boolean {
+  if (isNetworkError(e)) return e.kind !== "refused" && e.kind !== "dns" && e.kind !== "tls";
+  if (isRequestTimeoutError(e) || isResponseShapeError(e)) return true;
+  return isObshellApiError(e) && e.errCode === undefined && e.code === undefined;
+}
+
+/** Pause between lookups of the DAG holding the lock while the agent is unreachable. */
+const LOOKUP_PAUSE_MS = 250;
+
+/**
+ * After an unknown outcome: the DAG of `kind` now holding obshell's lock (the one the request created, in all
+ * likelihood), found with reads only, so the caller follows it instead of sending the request again.
+ */
+export async function findDagAfterUnknownOutcome(ctx: OpContext, kind: ObproxyDagKind, e: unknown, deadline: number): Promise<DagDetail | undefined> {
+  let holder: DagDetail | undefined;
+  // The fault that ate the answer may still be there (an agent restarting): ask again until the deadline.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      holder = await ctx.client.findObproxyMaintenanceDag();
+      break;
+    } catch (lookup) {
+      if (!isRideOut(lookup) || ctx.now() + LOOKUP_PAUSE_MS >= deadline || attempt >= 20) return undefined;
+      await systemClock.sleep(LOOKUP_PAUSE_MS);
+    }
+  }
+  if (holder?.name !== OBPROXY_DAGS[kind].name) return undefined;
+  ctx.progress.info(`the answer was lost (${(e as Error).name}); following ${holder.name} DAG ${holder.id} instead of sending again`);
+  return holder;
 }
 
 /** An error that also records the last DAG seen, so a partial failure can store it. */
@@ -123,8 +169,13 @@ export async function submitDag(
     try {
       return await submit();
     } catch (e) {
+      if (isOutcomeUnknown(e)) {
+        const created = await findDagAfterUnknownOutcome(ctx, kind, e, deadline);
+        if (created) return created;
+        throw e;
+      }
       // Two refusals in a row while the lock looked free: something else keeps taking it; give up loudly.
-      if (!isUnderMaintenance(e) || attempt >= 2) throw e;
+      if (!(isUnderMaintenance(e) || (await isLegacyLockConflict(ctx, e))) || attempt >= 2) throw e;
     }
     const outcome = await settleLock(ctx, kind, deadline);
     if ("resume" in outcome) return outcome.resume;

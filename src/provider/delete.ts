@@ -6,7 +6,7 @@
  */
 import type { OpContext } from "./context";
 import { requireAgentPassword } from "./create";
-import { isUnderMaintenance, settleLock, waitDag, type WaitAdvice } from "./dags";
+import { findDagAfterUnknownOutcome, isLegacyLockConflict, isOutcomeUnknown, isUnderMaintenance, settleLock, waitDag, type WaitAdvice } from "./dags";
 import { timeoutMs } from "./durations";
 import type { DagDetail } from "../obshell/schemas";
 import type { ObProxyOutputs } from "./types";
@@ -30,8 +30,13 @@ export async function deleteObproxy(ctx: OpContext, props: Partial<ObProxyOutput
     try {
       answer = await ctx.client.deleteObproxy();
     } catch (e) {
-      if (!isUnderMaintenance(e)) throw e;
-      answer = { kind: "locked" };
+      // An answer lost after obshell may have acted: follow the Delete DAG holding the lock, never resend.
+      const created = isOutcomeUnknown(e) ? await findDagAfterUnknownOutcome(ctx, "delete", e, deadline) : undefined;
+      if (created) answer = { kind: "dag", dag: created };
+      // Or the DAG it created already ended (obshell deletes fast without an OBProxy process): nothing managed = done.
+      else if (isOutcomeUnknown(e) && (await ctx.client.getInfo().catch(() => undefined))?.isObproxyAgent === false) answer = { kind: "not-managed" };
+      else if (isUnderMaintenance(e) || (await isLegacyLockConflict(ctx, e))) answer = { kind: "locked" };
+      else throw e;
     }
     if (answer.kind === "dag") {
       ctx.progress.info(`deleting the OBProxy at ${props.homePath ?? "?"}: Delete obproxy DAG ${answer.dag.id}`);
