@@ -64,7 +64,8 @@ command -v go >/dev/null || die "Go is required: the Pulumi CLI is built from th
 
 # Downloads from the module proxy only: drop `direct` (and `off`) from whatever GOPROXY says.
 proxy="$(go env GOPROXY | tr ',|' '\n\n' | grep -vxE 'direct|off|' | paste -sd, - || true)"
-export GOPROXY="${proxy:-https://proxy.golang.org}"
+[ -n "$proxy" ] || die "GOPROXY names no module proxy (only direct/off): set it to the Go module proxy"
+export GOPROXY="$proxy"
 export CGO_ENABLED=0
 export GOFLAGS="-modcacherw -mod=readonly -buildvcs=false"
 

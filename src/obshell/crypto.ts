@@ -6,10 +6,11 @@
  * - Body: base64 of AES-128-CBC/PKCS#7 ciphertext, under a fresh random key and IV per request.
  *
  * Randomness is injected (`RandomBytes`) so tests can fix AES keys; RSA padding randomness comes from OpenSSL.
- * Private-key decryption uses node-forge: Node ≥ 20.11 refuses PKCS#1 v1.5 in `privateDecrypt` (CVE-2023-46809).
+ * Private-key decryption: Node ≥ 20.11 refuses PKCS#1 v1.5 padding in `privateDecrypt` (CVE-2023-46809), so the
+ * agent side runs raw RSA in OpenSSL (`RSA_NO_PADDING`) and removes the type-2 padding itself. That is ~50× faster
+ * than pure-JS RSA (node-forge), which matters when one process simulates a hundred agents.
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, generateKeyPairSync, publicEncrypt, constants, randomBytes as nodeRandomBytes, type KeyObject } from "node:crypto";
-import forge from "node-forge";
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, constants, randomBytes as nodeRandomBytes, type KeyObject } from "node:crypto";
 import type { AuthHeaderFields } from "./schemas";
 
 /** Source of random bytes; `crypto.randomBytes` by default. */
@@ -110,7 +111,7 @@ export function encryptAuthHeader(fields: AuthHeaderFields, key: AgentPublicKey,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Agent side (the simulator): key pairs and PKCS#1 v1.5 decryption with node-forge.
+// Agent side (the simulator): key pairs and PKCS#1 v1.5 decryption.
 
 /** An agent's RSA key pair. */
 export interface AgentKeyPair {
@@ -131,10 +132,9 @@ export function generateAgentKeyPair(bits: 512 | 1024 | 2048 = 1024): AgentKeyPa
 
 /** Derives the published public key (base64 PKCS#1 DER) from a PKCS#1 PEM private key. */
 export function agentKeyPairFromPem(privateKeyPem: string): AgentKeyPair {
-  const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem);
-  const publicKey = createPublicKey({ key: privateKeyPem, format: "pem" });
-  const publicKeyBase64 = publicKey.export({ format: "der", type: "pkcs1" }).toString("base64");
-  return { privateKeyPem, publicKeyBase64, bits: forgeKey.n.bitLength() };
+  const privateKey = createPrivateKey({ key: privateKeyPem, format: "pem" });
+  const publicKeyBase64 = createPublicKey(privateKey).export({ format: "der", type: "pkcs1" }).toString("base64");
+  return { privateKeyPem, publicKeyBase64, bits: privateKey.asymmetricKeyDetails?.modulusLength ?? 0 };
 }
 
 /** A private key ready for decryption; parse once, decrypt many times. */
@@ -145,13 +145,23 @@ export interface AgentPrivateKey {
 
 /** Parses a PKCS#1 PEM private key for PKCS#1 v1.5 block decryption. */
 export function loadAgentPrivateKey(privateKeyPem: string): AgentPrivateKey {
-  const key = forge.pki.privateKeyFromPem(privateKeyPem);
-  const blockSize = Math.ceil(key.n.bitLength() / 8);
+  const key = createPrivateKey({ key: privateKeyPem, format: "pem" });
+  const blockSize = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   return {
     blockSize,
-    // forge throws on bad padding; callers map that to the server's DecryptFailed.
-    decryptBlock: (block) => Buffer.from(key.decrypt(block.toString("binary"), "RSAES-PKCS1-V1_5"), "binary"),
+    decryptBlock: (block) => removePkcs1Type2Padding(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, block)),
   };
+}
+
+/**
+ * Strips PKCS#1 v1.5 encryption padding: `00 02 PS 00 M` with PS at least 8 non-zero bytes (RFC 8017 §7.2.2).
+ * Throws on anything else; callers map that to the server's DecryptFailed.
+ */
+export function removePkcs1Type2Padding(em: Buffer): Buffer {
+  if (em.length < 11 || em[0] !== 0x00 || em[1] !== 0x02) throw new Error("crypto/rsa: decryption error");
+  const separator = em.indexOf(0x00, 2);
+  if (separator < 10) throw new Error("crypto/rsa: decryption error");
+  return em.subarray(separator + 1);
 }
 
 /**

@@ -3,7 +3,7 @@
  * signal, a response size cap, network failures mapped to NetworkError naming the endpoint, and retries of reads
  * only. Envelope parsing lives in envelope.ts; header and body encryption in auth.ts.
  */
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { abortReason } from "./clock";
 import { NetworkError, RequestTimeoutError, ResponseShapeError, type NetworkErrorKind } from "./errors";
 import { RETRY_BASE_MS, RETRY_CAP_MS, type ResolvedOptions } from "./options";
@@ -41,7 +41,9 @@ const TIMEOUT = Symbol("attempt timeout");
 /** The undici sender for the resolved options. */
 export function createUndiciSender(opts: ResolvedOptions): HttpSender {
   const tls = opts.tls;
-  const agent = new Agent({
+  // Loaded on first use: the provider process often only checks and diffs, and undici is the slowest module to load.
+  const { Agent: UndiciAgent } = require("undici") as typeof import("undici");
+  const agent = new UndiciAgent({
     // Shorter than any server idle timeout we know, so a POST rarely meets a socket the server already closed.
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 10_000,

@@ -3,7 +3,6 @@
  * managed OBProxy (sqlite `obproxy_info`), uploaded packages, DAGs, host effects and faults.
  */
 import { isIPv6 } from "node:net";
-import forge from "node-forge";
 import { agentKeyPairFromPem, generateAgentKeyPair, loadAgentPrivateKey, type AgentKeyPair, type AgentPrivateKey } from "../obshell/crypto";
 import { compareVersions, type AgentIdentity, type UpgradePkgInfo } from "../obshell/schemas";
 import type { SimClock } from "./clock";
@@ -43,6 +42,8 @@ export function generateKeyForVersion(version: string): AgentKeyPair {
   try {
     return generateAgentKeyPair(bits);
   } catch {
+    // Loaded only here: OpenSSL builds that refuse 512-bit keys are rare, and the module is slow to load.
+    const forge = require("node-forge") as typeof import("node-forge");
     const pair = forge.pki.rsa.generateKeyPair({ bits, e: 0x10001 });
     return agentKeyPairFromPem(forge.pki.privateKeyToPem(pair.privateKey));
   }

@@ -65,3 +65,20 @@ describe("crypto: protocol §7 vectors", () => {
     assert.throws(() => rsaDecryptChunked(Buffer.alloc(100).toString("base64"), priv));
   });
 });
+
+describe("crypto: PKCS#1 v1.5 type-2 padding removal (agent side)", () => {
+  it("accepts 00 02 PS(≥8 non-zero) 00 M and rejects every other shape", async () => {
+    const { removePkcs1Type2Padding } = await import("../../../src/obshell/crypto");
+    const ps = Buffer.alloc(8, 0x5a);
+    const ok = Buffer.concat([Buffer.from([0, 2]), ps, Buffer.from([0]), Buffer.from("msg")]);
+    assert.equal(removePkcs1Type2Padding(ok).toString(), "msg");
+    assert.equal(removePkcs1Type2Padding(Buffer.concat([Buffer.from([0, 2]), ps, Buffer.from([0])])).length, 0);
+    const bad = [
+      Buffer.concat([Buffer.from([0, 1]), ps, Buffer.from([0]), Buffer.from("msg")]), // type 1
+      Buffer.concat([Buffer.from([1, 2]), ps, Buffer.from([0]), Buffer.from("msg")]), // leading byte
+      Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(7, 0x5a), Buffer.from([0]), Buffer.from("msg")]), // PS too short
+      Buffer.concat([Buffer.from([0, 2]), Buffer.alloc(12, 0x5a)]), // no separator
+    ];
+    for (const em of bad) assert.throws(() => removePkcs1Type2Padding(em), /decryption error/);
+  });
+});
