@@ -21,8 +21,8 @@ export const POLL = {
   quietFactor: 0.6,
   capMs: 2_000,
   jitter: 0.2,
-  /** Wake this long before a predicted end… */
-  leadMs: 150,
+  /** Wake this long before a predicted end (a minimum cannot end early; this only absorbs clock error)… */
+  leadMs: 50,
   /** …then poll this often… */
   nearMs: 100,
   /** …for this long past the predicted end, before backing off again. */
