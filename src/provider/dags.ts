@@ -119,8 +119,12 @@ export function lockAdvice(dag: DagDetail): string {
  */
 type LockOutcome = { resume: DagDetail } | { free: true; waited: boolean };
 
-/** Deals with the lock after obshell refused `kind` (or, for delete, reported nothing managed). */
-export async function settleLock(ctx: OpContext, kind: ObproxyDagKind, deadline: number): Promise<LockOutcome> {
+/**
+ * Deals with the lock after obshell refused `kind` (or, for delete, reported nothing managed). `ownAddDagId` is the
+ * Add DAG this resource started: a destroy of a half-created resource finishes that add (RETRY) and then deletes,
+ * since obshell offers no other way to undo it (PASS would leave a started OBProxy process behind).
+ */
+export async function settleLock(ctx: OpContext, kind: ObproxyDagKind, deadline: number, ownAddDagId?: string): Promise<LockOutcome> {
   let holder = await ctx.client.findObproxyMaintenanceDag();
   if (!holder) return { free: true, waited: false };
   // The failed task and its log are only in the detailed view.
@@ -135,7 +139,10 @@ export async function settleLock(ctx: OpContext, kind: ObproxyDagKind, deadline:
     }
     return { resume: holder };
   }
-  if (holder.state === "FAILED") {
+  if (holder.state === "FAILED" && kind === "delete" && holder.name === OBPROXY_DAGS.add.name && holder.id === ownAddDagId) {
+    ctx.progress.info(`finishing this resource's ${describeFailure(facts)} before deleting it (retry)`);
+    await ctx.client.operateDag(holder.id, "RETRY");
+  } else if (holder.state === "FAILED") {
     throw new ObProxyError("LockHeld", `${ctx.label}: obshell's OBProxy lock is held by ${describeFailure(facts)}. ${lockAdvice(holder)}`, {
       dagId: holder.id,
     });

@@ -46,7 +46,7 @@ export async function deleteObproxy(ctx: OpContext, props: Partial<ObProxyOutput
     }
     // 204 or a refusal: an earlier delete may still run (past its "Delete obproxy" task obshell already reports
     // nothing managed, yet it still cleans the directories) or may have failed holding the lock.
-    const outcome = await settleLock(ctx, "delete", deadline);
+    const outcome = await settleLock(ctx, "delete", deadline, props.lastDag?.name === "Add obproxy" ? props.lastDag.id : undefined);
     if ("resume" in outcome) {
       await waitDag(ctx, outcome.resume, deadline, DELETE_ADVICE(timeout));
       ctx.progress.info("OBProxy deleted");

@@ -43,11 +43,24 @@ describe("provider failure handling against the simulator", function () {
     assert.equal(sim.control.state().managed, false);
   });
 
-  it("names a failed Add holding the lock on destroy, with what to do", async () => {
+  it("destroys a half-created resource: retries its own failed Add DAG, then deletes", async () => {
     const { lifecycle } = capturingLifecycle();
     sim.control.failTask({ task: "Start obproxy", times: "once" });
     const failed = await rejection(lifecycle.create(await inputsFor(sim)));
-    const err = await rejection(lifecycle.delete(failed.id, failed.properties));
+    assert.equal(failed.properties.lastDag.state, "FAILED");
+    await lifecycle.delete(failed.id, failed.properties);
+    assert.equal(sim.control.state().managed, false);
+    assert.equal(requestsTo(sim, "POST", `/api/v1/task/dag/${failed.properties.lastDag.id}`).length, 1, "one RETRY of the add");
+    assert.equal(requestsTo(sim, "POST", "/api/v1/obproxy").filter((r) => r.status === 200).length, 1, "no second add");
+    assert.equal(acceptedDeletes(sim), 1);
+  });
+
+  it("names a failed Add of another resource holding the lock on destroy, with what to do", async () => {
+    const { lifecycle } = capturingLifecycle();
+    sim.control.failTask({ task: "Start obproxy", times: "once" });
+    const failed = await rejection(lifecycle.create(await inputsFor(sim)));
+    const props = { ...failed.properties, lastDag: undefined };
+    const err = await rejection(lifecycle.delete(failed.id, props));
     assert.equal(err.code, "LockHeld");
     assert.equal(err.dagId, failed.properties.lastDag.id);
     assert.match(err.message, /Add obproxy DAG \d+ failed at task "Start obproxy"/);
