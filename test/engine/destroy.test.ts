@@ -39,7 +39,7 @@ describe("engine: destroy", function () {
       assert.equal(fx.sim.requests().filter((r) => r.method === "DELETE").at(-1)?.status, 204);
     });
 
-    it("after a failed create: kept in state with __provider; the next up continues it; destroy removes it", async () => {
+    it("after a failed create: kept in state with __provider; the next up continues it, or destroy finishes then removes it", async () => {
       const captured = await fx.capture("failed-create");
       const plugin = await fx.plugin();
       fx.sim.control.failTask({ task: "Start obproxy", times: "once", message: "health check failed" });
@@ -49,14 +49,20 @@ describe("engine: destroy", function () {
       const kept = err.state;
       assert.equal(kept.outputs.__provider, captured.provider, "__provider kept, so destroy can run");
       assert.deepEqual(kept.initErrors, [err.message]);
-      // Destroy right away names the failed Add holding the lock and what to do.
-      const blocked = await destroy(plugin.rpc, kept).catch((e: Error) => e);
-      assert.match(String(blocked?.message), /Add obproxy DAG \d+ failed .*retry.*pass/s);
       // `pulumi up` again: the engine updates a resource with init errors; the Add DAG is retried.
       const continued = await up(plugin.rpc, captured.inputs, kept);
       assert.equal(continued.step, "update");
       assert.equal(continued.state.outputs.managed, true);
       await destroy(plugin.rpc, continued.state);
+      assert.equal(fx.sim.control.state().managed, false);
+
+      // `pulumi destroy` right after a failed create: it retries its own failed Add DAG, then deletes.
+      // (A new home: obshell's delete removed bin/ and lib/ of the first.)
+      const second = await fx.capture("failed-create-destroyed");
+      fx.sim.control.failTask({ task: "Start obproxy", times: "once", message: "health check failed" });
+      const again = (await up(plugin.rpc, second.inputs).catch((e: unknown) => e)) as RpcError & { state: ResourceState };
+      assert.ok(again.initFailure, `expected a partial failure, got ${String(again)}`);
+      await destroy(plugin.rpc, again.state);
       assert.equal(fx.sim.control.state().managed, false);
     });
 
