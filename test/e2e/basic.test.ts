@@ -4,23 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { createObshellClient } from "../../src/obshell";
-import { alive, Cleanups, deleteDagsStarted, findSecrets, leftoverDirs, listening, standinPid } from "./harness/checks";
+import { alive, deleteDagsStarted, findSecrets, leftoverDirs, listening, standinPid } from "./harness/checks";
 import { AGENT_PASSWORD, basicStack, SECRETS, type BasicStack } from "./harness/stacks";
-import { cliIt, OBPROXY_TYPE, resourcesOfType, type Workspace } from "./harness/workspace";
+import { cliIt, e2eSuite, OBPROXY_TYPE, resourcesOfType } from "./harness/workspace";
 
 describe("e2e: examples/basic with the Pulumi CLI", function () {
   this.timeout(600_000);
-  const cleanups = new Cleanups();
-  let current: Workspace | undefined;
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && current) console.log(`      CLI transcript (tail):\n${current.tail()}`);
-    current = undefined;
-    await cleanups.run();
-  });
+  const { cleanups, watch } = e2eSuite();
 
   async function stack(): Promise<BasicStack> {
     const s = await basicStack(cleanups);
-    current = s.ws;
+    watch(s.ws);
     return s;
   }
 

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import type { Simulator } from "../../src/simulator";
-import { alive, Cleanups, findSecrets, leftoverDirs, listening, standinPid } from "./harness/checks";
+import { alive, findSecrets, leftoverDirs, listening, standinPid } from "./harness/checks";
 import { fleetStack, SECRETS } from "./harness/stacks";
-import { cliIt, OBPROXY_TYPE, resourcesOfType, type Workspace } from "./harness/workspace";
+import { cliIt, e2eSuite, OBPROXY_TYPE, resourcesOfType } from "./harness/workspace";
 
 /** [start, end] in epoch ms of each agent's DAG with this name. */
 function dagWindows(sims: Simulator[], name: string): [number, number][] {
@@ -24,18 +24,12 @@ function allOverlap(windows: [number, number][]): boolean {
 
 describe("e2e: examples/fleet with the Pulumi CLI", function () {
   this.timeout(600_000);
-  const cleanups = new Cleanups();
-  let current: Workspace | undefined;
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && current) console.log(`      CLI transcript (tail):\n${current.tail()}`);
-    current = undefined;
-    await cleanups.run();
-  });
+  const { cleanups, watch } = e2eSuite();
 
   // Time scale 0.2: Start obproxy's health check takes 2 s and Stop obproxy 1 s, long enough to see the overlap.
   cliIt("pulumi up and pulumi destroy run the three agents' DAGs concurrently", async () => {
     const { ws, agents } = await fleetStack(cleanups, 3, 0.2);
-    current = ws;
+    watch(ws);
     const sims = agents.map((a) => a.sim);
 
     await ws.op("up");

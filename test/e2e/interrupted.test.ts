@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { Cleanups, deleteDagsStarted, leftoverDirs, until } from "./harness/checks";
+import { deleteDagsStarted, leftoverDirs, until } from "./harness/checks";
 import { GatedClock } from "./harness/gate";
 import { basicStack, type BasicStack } from "./harness/stacks";
-import { cliIt, OBPROXY_TYPE, resourcesOfType, type Workspace } from "./harness/workspace";
+import { cliIt, e2eSuite, OBPROXY_TYPE, resourcesOfType } from "./harness/workspace";
 
 /**
  * `pulumi destroy`, and SIGINT `times` times (300 ms apart) to the CLI's process group once obshell runs the Delete
@@ -33,17 +33,11 @@ async function destroyWithCtrlC(s: BasicStack, gate: GatedClock, times: 1 | 2, b
 
 describe("e2e: interrupted and failing destroys with the Pulumi CLI", function () {
   this.timeout(600_000);
-  const cleanups = new Cleanups();
-  let current: Workspace | undefined;
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && current) console.log(`      CLI transcript (tail):\n${current.tail()}`);
-    current = undefined;
-    await cleanups.run();
-  });
+  const { cleanups, watch } = e2eSuite();
 
   async function stack(timeScale?: number, clock?: GatedClock): Promise<BasicStack> {
     const s = await basicStack(cleanups, timeScale, clock);
-    current = s.ws;
+    watch(s.ws);
     return s;
   }
 

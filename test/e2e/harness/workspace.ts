@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { cliDir, isCliBuilt, pulumiEnv, runPulumi } from "../../../scripts/pulumi-env";
 import { REPO_ROOT } from "../../engine/harness/project";
+import { Cleanups } from "./checks";
 import { cachedPackedProject } from "./project-cache";
 
 /** What one `pulumi …` run produced. */
@@ -49,6 +50,21 @@ export function cliIt(title: string, fn: (this: Mocha.Context) => Promise<void>)
     }
     await fn.call(this);
   });
+}
+
+/**
+ * The per-suite hooks every e2e suite needs: cleanups run after each test, and a failed test prints the tail of
+ * the CLI transcript of the workspace it last `watch`ed.
+ */
+export function e2eSuite(): { cleanups: Cleanups; watch(ws: Workspace): void } {
+  const cleanups = new Cleanups();
+  let current: Workspace | undefined;
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && current) console.log(`      CLI transcript (tail):\n${current.tail()}`);
+    current = undefined;
+    await cleanups.run();
+  });
+  return { cleanups, watch: (ws) => { current = ws; } };
 }
 
 export class Workspace {

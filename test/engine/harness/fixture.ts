@@ -2,8 +2,7 @@
  * What an engine test needs around the harness: the shared packed project, a simulator, a captured ObProxy for a
  * fresh fake home, and plugin processes that are always stopped.
  */
-import net from "node:net";
-import { fakeHome } from "./homes";
+import { freePort, freshObProxyArgs } from "../../helpers/resource-args";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/simulator";
 import { captureObProxy, type CapturedResource } from "./capture";
 import { startPlugin, type PluginHandle } from "./plugin";
@@ -13,17 +12,7 @@ export const AGENT_PASSWORD = "Agent-pw-e2f81b";
 export const PROXYRO_PASSWORD = "Proxyro-pw-9d04c7";
 export const SYS_PASSWORD = "Sys-pw-a61d3e5f";
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Per-suite resources: call `setup()` in before(), `teardown()` in after(). */
 export class EngineFixture {
@@ -50,18 +39,8 @@ export class EngineFixture {
 
   /** `new ObProxy(name, args)` under mocks in the project; args default to a fresh home, free ports, all passwords. */
   async capture(name: string, args: Record<string, unknown> = {}): Promise<CapturedResource> {
-    return captureObProxy(this.project.dir, name, {
-      endpoint: this.sim.url,
-      homePath: await fakeHome(),
-      rsList: "127.0.0.1:2881",
-      sqlPort: await freePort(),
-      rpcPort: await freePort(),
-      exporterPort: await freePort(),
-      agentPassword: AGENT_PASSWORD,
-      proxyroPassword: PROXYRO_PASSWORD,
-      obproxySysPassword: SYS_PASSWORD,
-      ...args,
-    });
+    const passwords = { agent: AGENT_PASSWORD, proxyro: PROXYRO_PASSWORD, sys: SYS_PASSWORD };
+    return captureObProxy(this.project.dir, name, { ...(await freshObProxyArgs(this.sim.url, passwords)), ...args });
   }
 
   async teardown(): Promise<void> {

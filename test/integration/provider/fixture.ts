@@ -2,8 +2,7 @@
  * Shared set-up for the provider's integration tests: a simulator per suite, a fake OBProxy home per resource,
  * free ports, and a lifecycle whose progress lines are captured instead of printed.
  */
-import net from "node:net";
-import { fakeHome } from "../../engine/harness/homes";
+import { freePort, freshObProxyArgs } from "../../helpers/resource-args";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/simulator";
 import { createLifecycle, type ObProxyLifecycle } from "../../../src/provider/lifecycle";
 import { setStackConfig } from "../../../src/provider/config";
@@ -17,30 +16,12 @@ export function startSim(options: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ agentPassword: AGENT_PASSWORD, timeScale: 0.01, ...options });
 }
 
-/** A port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Inputs as the engine would pass them to create: a fresh fake home, free ports, every password. */
 export async function inputsFor(sim: Simulator, overrides: Record<string, unknown> = {}): Promise<Record<string, any>> {
   return {
-    endpoint: sim.url,
-    homePath: await fakeHome(),
-    rsList: "127.0.0.1:2881",
-    sqlPort: await freePort(),
-    rpcPort: await freePort(),
-    exporterPort: await freePort(),
-    agentPassword: AGENT_PASSWORD,
-    proxyroPassword: PROXYRO_PASSWORD,
-    obproxySysPassword: SYS_PASSWORD,
+    ...(await freshObProxyArgs(sim.url, { agent: AGENT_PASSWORD, proxyro: PROXYRO_PASSWORD, sys: SYS_PASSWORD })),
     resourceName: "proxy",
     __provider: "exports.handler = () => ({});",
     ...overrides,
