@@ -17,6 +17,19 @@ export interface OpContext {
   progress: ProgressReporter;
   secrets: string[];
   now(): number;
+  /** Per-call overrides from the host (native plugin, Terraform provider, operator command). */
+  op: OperationOptions;
+}
+
+/**
+ * What a host other than the dynamic provider can add to one call. The dynamic provider passes none of these
+ * (Pulumi's dynamic plugin drops customTimeouts and has no Cancel); the native plugin and the Terraform provider do.
+ */
+export interface OperationOptions {
+  /** The operation's time limit in ms (Pulumi customTimeouts, a Terraform `timeouts` block); wins over `timeouts`. */
+  timeoutMs?: number;
+  /** Aborts in-flight requests and waits (Pulumi Cancel, Terraform StopProvider, Ctrl-C in the operator command). */
+  signal?: AbortSignal;
 }
 
 /** Injectable parts, for tests and the benchmark; the defaults are the real ones. */
@@ -60,7 +73,7 @@ export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<O
 }
 
 /** Builds the context of one operation. Close `client` when done. */
-export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}): OpContext {
+export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}): OpContext {
   const secrets = secretValues(props as Record<string, unknown>);
   const label = resourceLabel(props);
   return {
@@ -69,5 +82,6 @@ export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps 
     progress: createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line))),
     secrets,
     now: deps.now ?? (() => Date.now()),
+    op,
   };
 }

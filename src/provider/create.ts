@@ -6,7 +6,7 @@ import { isObshellApiError, isObshellVersionError } from "../obshell";
 import { ErrCode, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { timeoutMs } from "./durations";
+import { operationTimeoutMs } from "./durations";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, agentId, buildOutputs, withProvider, type LiveFacts } from "./outputs";
 import { resolveAgentPassword } from "./config";
@@ -81,7 +81,7 @@ const CREATE_ADVICE = (timeout: number): WaitAdvice => ({
 
 /** Creates the resource. */
 export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Promise<Created> {
-  const timeout = timeoutMs(inputs.timeouts, "create");
+  const timeout = operationTimeoutMs(ctx.op.timeoutMs, inputs.timeouts, "create");
   const deadline = ctx.now() + timeout;
   requireAgentPassword(ctx, inputs);
   const info = await assertSupported(ctx);

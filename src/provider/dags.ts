@@ -77,7 +77,7 @@ export interface WaitAdvice {
 /** Waits for a DAG to SUCCEED before `deadline`; a FAILED DAG or the deadline becomes an ObProxyError with advice. */
 export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, advice: WaitAdvice): Promise<DagDetail> {
   try {
-    return await ctx.client.waitForDag(dag.id, { deadline, onProgress: (p) => ctx.progress.dag(p) });
+    return await ctx.client.waitForDag(dag.id, { deadline, onProgress: (p) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}) });
   } catch (e) {
     if (isDagFailedError(e)) {
       const logs = e.failedTaskLogs ?? [];
@@ -149,7 +149,7 @@ export async function settleLock(ctx: OpContext, kind: ObproxyDagKind, deadline:
   }
   ctx.progress.info(`waiting for ${holder.name} DAG ${holder.id} (${holder.state}), which holds obshell's OBProxy lock`);
   try {
-    await ctx.client.waitForDag(holder.id, { deadline, onProgress: (p) => ctx.progress.dag(p) });
+    await ctx.client.waitForDag(holder.id, { deadline, onProgress: (p) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}) });
   } catch (e) {
     if (!isDagFailedError(e)) throw e;
     const failed = await ctx.client.getDag(holder.id, { showDetails: true });

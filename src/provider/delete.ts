@@ -7,7 +7,7 @@
 import type { OpContext } from "./context";
 import { requireAgentPassword } from "./create";
 import { findDagAfterUnknownOutcome, isLegacyLockConflict, isOutcomeUnknown, isUnderMaintenance, settleLock, waitDag, type WaitAdvice } from "./dags";
-import { timeoutMs } from "./durations";
+import { operationTimeoutMs } from "./durations";
 import type { DagDetail } from "../obshell/schemas";
 import type { ObProxyOutputs } from "./types";
 
@@ -22,7 +22,7 @@ const MAX_ATTEMPTS = 3;
 
 /** Deletes the OBProxy; resolves only when obshell no longer manages it. */
 export async function deleteObproxy(ctx: OpContext, props: Partial<ObProxyOutputs>): Promise<void> {
-  const timeout = timeoutMs(props.timeouts, "delete");
+  const timeout = operationTimeoutMs(ctx.op.timeoutMs, props.timeouts, "delete");
   const deadline = ctx.now() + timeout;
   requireAgentPassword(ctx, props);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -57,6 +57,11 @@ export function timeoutMs(timeouts: TimeoutsInputs | undefined, key: TimeoutKey)
   return parsed ?? DEFAULT_TIMEOUTS_MS[key];
 }
 
+/** The timeout of one operation: the host's override (customTimeouts) when given, else `timeoutMs`. */
+export function operationTimeoutMs(override: number | undefined, timeouts: TimeoutsInputs | undefined, key: TimeoutKey): number {
+  return override !== undefined && Number.isFinite(override) && override > 0 ? override : timeoutMs(timeouts, key);
+}
+
 /** "25m", "90s", "1h5m": for messages. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${ms}ms`;

@@ -14,7 +14,8 @@ export type ObProxyErrorCode =
   | "DagTimeout" // the operation's deadline passed while a DAG was still running
   | "DagLost" // waiting for an accepted DAG failed for another reason (agent unreachable, …)
   | "LockHeld" // another OBProxy maintenance DAG holds obshell's lock and needs an operator
-  | "NoPassword"; // no agent password from input, stack config or environment
+  | "NoPassword" // no agent password from input, stack config or environment
+  | "NotManaged"; // an import named an agent that manages no OBProxy
 
 /** An error thrown by the ObProxy provider. */
 export class ObProxyError extends Error {

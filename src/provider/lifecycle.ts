@@ -8,15 +8,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs, type CheckFailure } from "./check";
 import { setStackConfig } from "./config";
-import { createContext, type OpContext, type ProviderDeps } from "./context";
+import { createContext, type OpContext, type OperationOptions, type ProviderDeps } from "./context";
 import { createObproxy } from "./create";
 import { deleteObproxy } from "./delete";
 import { diffProps } from "./diff";
+import { IMPORT_ID_FORMAT, importObproxy, parseImportId } from "./import";
 import { redact } from "./secrets";
 import type { ObProxyInputs, ObProxyOutputs } from "./types";
 import { readObproxy, updateObproxy } from "./update";
 
-export type { ProviderDeps } from "./context";
+export type { OperationOptions, ProviderDeps } from "./context";
 
 type Props = Record<string, any>;
 
@@ -25,15 +26,15 @@ export interface ObProxyLifecycle {
   configure(req: pulumi.dynamic.ConfigureRequest): Promise<void>;
   check(olds: Props, news: Props): Promise<pulumi.dynamic.CheckResult>;
   diff(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult>;
-  create(inputs: Props): Promise<pulumi.dynamic.CreateResult>;
-  read(id: string, props?: Props): Promise<pulumi.dynamic.ReadResult>;
-  update(id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult>;
-  delete(id: string, props: Props): Promise<void>;
+  create(inputs: Props, op?: OperationOptions): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props?: Props, op?: OperationOptions): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: Props, news: Props, op?: OperationOptions): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: Props, op?: OperationOptions): Promise<void>;
 }
 
 /** Runs one operation with a fresh context; keeps secrets out of the error and always closes the client. */
-async function run<T>(props: Props, deps: ProviderDeps, op: (ctx: OpContext) => Promise<T>): Promise<T> {
-  const ctx = createContext(props as Partial<ObProxyInputs>, deps);
+async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>): Promise<T> {
+  const ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
   try {
     return await op(ctx);
   } catch (e) {
@@ -71,21 +72,24 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
     async diff(_id, olds, news) {
       return diffProps(olds, news);
     },
-    async create(inputs) {
-      return run(inputs, deps, (ctx) => createObproxy(ctx, inputs as ObProxyInputs));
+    async create(inputs, op = {}) {
+      return run(inputs, deps, op, (ctx) => createObproxy(ctx, inputs as ObProxyInputs));
     },
-    async read(id, props = {}) {
-      // `pulumi import` sends neither outputs nor inputs; it cannot work for a dynamic resource.
+    async read(id, props = {}, op = {}) {
+      // An import sends only the id: for the native plugin it names the agent and home (import.ts); the dynamic
+      // provider never gets this far (the engine finds no __provider to call).
       if (typeof props.endpoint !== "string") {
-        throw new Error("ObProxy cannot be imported (pulumi import does not work for dynamic resources); declare it with adopt: true instead");
+        const where = parseImportId(id);
+        if (!where) throw new Error(`ObProxy: cannot import id "${id}": expected ${IMPORT_ID_FORMAT}`);
+        return run({ endpoint: where.endpoint, homePath: where.homePath }, deps, op, (ctx) => importObproxy(ctx, where));
       }
-      return run(props, deps, (ctx) => readObproxy(ctx, id, props as ObProxyOutputs & ObProxyInputs));
+      return run(props, deps, op, (ctx) => readObproxy(ctx, id, props as ObProxyOutputs & ObProxyInputs));
     },
-    async update(id, olds, news) {
-      return { outs: await run(news, deps, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs)) };
+    async update(id, olds, news, op = {}) {
+      return { outs: await run(news, deps, op, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs)) };
     },
-    async delete(_id, props) {
-      await run(props, deps, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>));
+    async delete(_id, props, op = {}) {
+      await run(props, deps, op, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>));
     },
   };
 }

@@ -8,7 +8,7 @@ import { ErrCode, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
 import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { timeoutMs } from "./durations";
+import { operationTimeoutMs } from "./durations";
 import { asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
 import type { LastDag, ObProxyInputs, ObProxyOutputs } from "./types";
@@ -21,7 +21,7 @@ const UPDATE_ADVICE = (timeout: number): WaitAdvice => ({
 
 /** Updates the resource; returns full outputs. */
 export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<ObProxyOutputs>, news: ObProxyInputs): Promise<ObProxyOutputs> {
-  const timeout = timeoutMs(news.timeouts, "update");
+  const timeout = operationTimeoutMs(ctx.op.timeoutMs, news.timeouts, "update");
   const deadline = ctx.now() + timeout;
   if (olds.managed !== true && olds.adopted !== true) {
     return (await continueCreate(ctx, id, olds, news, deadline, timeout)).outs;
