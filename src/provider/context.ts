@@ -49,7 +49,7 @@ export interface ProviderDeps {
 export const TASK_TIME_SCALE_ENV = "OBSHELL_TASK_TIME_SCALE";
 
 /** Minimum task durations scaled for a fast simulator, when the environment asks for it. */
-function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
+export function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
   const scale = Number(env[TASK_TIME_SCALE_ENV]);
   if (!env[TASK_TIME_SCALE_ENV] || !Number.isFinite(scale) || scale < 0) return {};
   const entries = Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]);
