@@ -1,6 +1,6 @@
 /**
  * The obshell wire contract, defined once. The client parses every response with these schemas and the
- * simulator builds every answer through them (see ../shared/docs/obshell-protocol.md §1.2, §4, §5, §6).
+ * simulator builds every answer through them (docs/protocol.md §1.2, §4, §5, §6).
  * Response objects are "loose": a newer obshell may add fields, which are kept but not required.
  */
 import { z } from "zod";
