@@ -62,12 +62,5 @@ export function operationTimeoutMs(override: number | undefined, timeouts: Timeo
   return override !== undefined && Number.isFinite(override) && override > 0 ? override : timeoutMs(timeouts, key);
 }
 
-/** "25m", "90s", "1h5m": for messages. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${ms}ms`;
-  const totalSeconds = Math.round(ms / 1_000);
-  const h = Math.floor(totalSeconds / 3_600);
-  const m = Math.floor((totalSeconds % 3_600) / 60);
-  const s = totalSeconds % 60;
-  return [h ? `${h}h` : "", m ? `${m}m` : "", s ? `${s}s` : ""].join("") || "0s";
-}
+/** Durations in messages are written by the one formatter of the client. */
+export { formatDuration } from "../obshell/clock";
