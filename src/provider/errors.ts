@@ -24,6 +24,10 @@ export class ObProxyError extends Error {
   readonly code: ObProxyErrorCode;
   /** The DAG involved, when there is one. */
   readonly dagId?: string;
+  /** The brand, whichever copy of the package built the error (as `ObshellError.isObshellError`). */
+  get isObProxyError(): true {
+    return true;
+  }
 
   constructor(code: ObProxyErrorCode, message: string, options: { dagId?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -34,7 +38,7 @@ export class ObProxyError extends Error {
 
 /** True for an ObProxyError, also one thrown by another copy of this package (the plugin may load its own). */
 export function isObProxyError(e: unknown): e is ObProxyError {
-  return e instanceof ObProxyError || (e instanceof Error && e.name === "ObProxyError");
+  return e instanceof ObProxyError || (e instanceof Error && (e as { isObProxyError?: unknown }).isObProxyError === true);
 }
 
 /**
