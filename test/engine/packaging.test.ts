@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { cachedPackedProject } from "../e2e/harness/project-cache";
@@ -99,9 +99,12 @@ describe("engine: the packed package in a consumer's node_modules", function () 
     assert.deepEqual(broken, [], "links a reader of node_modules/pulumi-obproxy/README.md could not follow");
   });
 
-  it("the examples depend on the tarball `npm pack` writes and on the @pulumi/pulumi the tests install", () => {
+  it("the example programs depend on the tarball `npm pack` writes and on the @pulumi/pulumi the tests install", () => {
     const tarball = `file:../../${pkg.name}-${pkg.version}.tgz`;
-    for (const example of readdirSync(path.join(REPO_ROOT, "examples"))) {
+    // Pulumi programs (a Pulumi.yaml); examples/teardown drives other projects and loads no pulumi-obproxy itself.
+    const programs = readdirSync(path.join(REPO_ROOT, "examples")).filter((e) => existsSync(path.join(REPO_ROOT, "examples", e, "Pulumi.yaml")));
+    assert.ok(programs.length >= 2);
+    for (const example of programs) {
       const deps = JSON.parse(readFileSync(path.join(REPO_ROOT, "examples", example, "package.json"), "utf8")).dependencies;
       assert.equal(deps[pkg.name], tarball, `examples/${example}`);
       assert.equal(deps["@pulumi/pulumi"], PULUMI_VERSION, `examples/${example}`);
