@@ -39,6 +39,12 @@ function parse(argv: string[]): Args {
 /** Quotes a shell word when it needs it. */
 const sh = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
+/** This program's path as the user would type it: relative when below the current directory. */
+function self(): string {
+  const relative = path.relative(process.cwd(), __filename);
+  return relative.startsWith("..") || path.isAbsolute(relative) ? __filename : relative;
+}
+
 function report(outcomes: StackOutcome[], args: Args): void {
   const failed = outcomes.filter((o) => !o.ok);
   console.log(`\nteardown of ${sh(args.pattern)}: ${outcomes.length - failed.length} destroyed, ${failed.length} failed`);
@@ -47,7 +53,7 @@ function report(outcomes: StackOutcome[], args: Args): void {
     console.log(`\n${o.stack}: FAILED${o.dag ? ` — ${o.dag}` : ""}`);
     for (const e of o.errors) console.log(`  ${e.replace(/\n/g, "\n  ")}`);
     console.log(`  resume: pulumi destroy --stack ${sh(o.stack)} --cwd ${sh(args.projectDir)}`);
-    console.log(`      or: npx tsx ${sh(path.relative(process.cwd(), __filename) || "index.ts")} --cwd ${sh(args.projectDir)} ${sh(o.stack)}`);
+    console.log(`      or: npx tsx ${sh(self())} --cwd ${sh(args.projectDir)} ${sh(o.stack)}`);
   }
 }
 

@@ -55,8 +55,13 @@ async function destroyOne(ws: LocalWorkspace, name: string, o: TeardownOptions, 
     const text = d.message.trim();
     const dag = DAG_RE.exec(text);
     if (dag) lastDag = `${dag[1]} DAG ${dag[2]}`;
-    if (d.severity === "error") errors.push(text);
-    for (const line of text.split("\n")) if (line.trim()) o.log(name, d.severity === "error" ? `error: ${line}` : line);
+    // The engine's closing "update failed" adds nothing to the provider's own error.
+    if (d.severity === "error" && text !== "update failed") errors.push(text);
+    for (const line of text.split("\n")) {
+      // The plugin's stderr repeats an error with its stack: the frames are for the provider's developers.
+      if (!line.trim() || (d.severity === "info#err" && /^\s*at \S/.test(line))) continue;
+      o.log(name, d.severity === "error" ? `error: ${line}` : line);
+    }
   };
   try {
     // `stack select` writes the workspace's current stack: one at a time. The destroys name their stack.

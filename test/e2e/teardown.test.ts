@@ -94,7 +94,7 @@ describe("e2e: examples/teardown (Automation API) with the Pulumi CLI", function
 
     const first = await teardown(ws, programDir, ["--parallel", "2", "pr-*"]);
     assert.equal(first.code, 1, first.output);
-    assert.match(first.output, /3 stack\(s\) of .* match pr-\*: pr-1, pr-2, pr-3; 2 at a time/);
+    assert.match(first.output, /3 stack\(s\) of .* match 'pr-\*': pr-1, pr-2, pr-3; 2 at a time/);
     assert.match(first.output, /\[pr-1\] .*Delete obproxy DAG \d+ stage \d\/\d/, "pr-1's DAG progress was streamed");
     assert.ok(maxInFlight(first.output) <= 2, `at most 2 at a time:\n${first.output}`);
     for (const a of [pr1, pr3]) {
@@ -113,7 +113,7 @@ describe("e2e: examples/teardown (Automation API) with the Pulumi CLI", function
 
     const second = await teardown(ws, programDir, ["pr-*"]);
     assert.equal(second.code, 0, second.output);
-    assert.match(second.output, /1 stack\(s\) of .* match pr-\*: pr-2;/);
+    assert.match(second.output, /1 stack\(s\) of .* match 'pr-\*': pr-2;/);
     assert.equal(pr2.sim.control.state().managed, false);
     assert.equal(deleteDagsStarted(pr2.sim), 1, "the second run retried the failed DAG instead of starting another delete");
     assert.equal(pr2.sim.control.state().dags.find((d) => d.id === failedDag!.id)?.state, "SUCCEED");
