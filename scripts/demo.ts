@@ -121,7 +121,7 @@ const HOW_TO_GET_A_CLI =
 
 /** "Pulumi CLI (pulumi on PATH: /usr/local/bin/pulumi)" — what the summary says ran. */
 function describeCli(cli: FoundCli | undefined): string {
-  if (!cli) return "engine-protocol harness (no Pulumi CLI found)";
+  if (!cli) return "engine-protocol harness (no Pulumi CLI)";
   const where = { PULUMI_CLI: "PULUMI_CLI", PATH: "pulumi on PATH", ".pulumi-bin": "built by npm run build:cli in .pulumi-bin" }[cli.source];
   return `Pulumi CLI (${where}: ${cli.pulumi})`;
 }
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
   const cli = process.env.DEMO_WITHOUT_CLI === "1" ? undefined : findPulumiCli();
   say(`pulumi-obproxy demo: examples/basic against obshell-sim (real mode, time scale ${TIME_SCALE})`);
   if (cli) say(`using the ${describeCli(cli)}, isolated: its own PULUMI_HOME, a file:// backend, no plugin downloads`);
+  else if (process.env.DEMO_WITHOUT_CLI === "1") say("DEMO_WITHOUT_CLI=1: driving the provider plugin through the engine-protocol harness instead of a Pulumi CLI");
   else say(`no Pulumi CLI found (PULUMI_CLI, PATH, .pulumi-bin): driving the provider plugin through the engine-protocol harness instead; for the real thing, ${HOW_TO_GET_A_CLI}`);
   const project = await cachedPackedProject(say);
   say(`example project ${project.fromCache ? "from the cache" : "prepared"} in ${(project.ms / 1000).toFixed(1)} s: ${project.dir}`);
