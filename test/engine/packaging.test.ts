@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"
 };
 
 /** Shipped besides the compiled sources: user docs (the README links them), the plugin manifest, the README. */
-const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/resource.md", "docs/simulator.md", "package.json"];
+const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/protocol.md", "docs/resource.md", "docs/simulator.md", "package.json"];
 /** Other shipped files (bins that are not compiled from src/), added by whoever adds them. */
 const SHIPPED_EXTRA: string[] = [];
 
@@ -90,13 +90,20 @@ describe("engine: the packed package in a consumer's node_modules", function () 
     }
   });
 
-  it("every relative link in the README points at a shipped file; the rest are absolute URLs", () => {
-    const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8").replace(/```[\s\S]*?```/g, "");
-    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !l.startsWith("#"));
-    assert.ok(links.length > 0);
+  it("every relative link in the README and the shipped docs points at a shipped file; the rest are absolute URLs", () => {
     const shipped = new Set(expectedFiles());
-    const broken = links.filter((l) => !/^https:\/\//.test(l) && !shipped.has(path.normalize(l.split("#")[0])));
-    assert.deepEqual(broken, [], "links a reader of node_modules/pulumi-obproxy/README.md could not follow");
+    const docs = [...shipped].filter((f) => f.endsWith(".md"));
+    let links = 0;
+    const broken = docs.flatMap((doc) => {
+      const text = readFileSync(path.join(REPO_ROOT, doc), "utf8").replace(/```[\s\S]*?```/g, "");
+      const targets = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !l.startsWith("#"));
+      links += targets.length;
+      return targets
+        .filter((l) => !/^https:\/\//.test(l) && !shipped.has(path.normalize(path.join(path.dirname(doc), l.split("#")[0]))))
+        .map((l) => `${doc}: ${l}`);
+    });
+    assert.ok(links > 0);
+    assert.deepEqual(broken, [], "links a reader of node_modules/pulumi-obproxy could not follow");
   });
 
   it("the example programs depend on the tarball `npm pack` writes and on the @pulumi/pulumi the tests install", () => {
