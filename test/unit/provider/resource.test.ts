@@ -62,9 +62,9 @@ describe("ObProxy resource (under setMocks)", function () {
       homePath: "/opt/obproxy",
       parameters: pulumi.output(Promise.resolve({ observer_sys_password: "Param-unit-pw" })),
     });
-    assert.equal(await plain.parameters.isSecret, false);
-    assert.equal(await known.parameters.isSecret, true);
-    assert.equal(await later.parameters.isSecret, true);
+    assert.equal(await pulumi.isSecret(plain.parameters), false);
+    assert.equal(await pulumi.isSecret(known.parameters), true);
+    assert.equal(await pulumi.isSecret(later.parameters), true);
     assert.deepEqual(await value(known.parameters), { ssl_password: "Param-unit-pw" });
   });
 });
