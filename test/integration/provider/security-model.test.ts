@@ -13,7 +13,7 @@ import type { Simulator } from "../../../src/simulator";
 import { startOnPathProxy, type OnPathProxy } from "../../helpers/on-path";
 import { AGENT_PASSWORD, capturingLifecycle, inputsFor, startSim } from "./fixture";
 
-const DOC = readFileSync(join(__dirname, "../../../docs/security.md"), "utf8");
+const DOC_PATH = join(__dirname, "../../../docs/security.md");
 
 /** The agent's key pin, taken on the trusted side (directly from the simulator, not through the proxy). */
 async function pinOf(sim: Simulator): Promise<string> {
@@ -40,6 +40,7 @@ describe("plain-HTTP threat model (docs/security.md)", function () {
   });
 
   it("the doc states the client's real header lifetime and recommends https with tls.ca beyond trusted networks", () => {
+    const DOC = readFileSync(DOC_PATH, "utf8");
     const lifetime = resolveOptions({ endpoint: "http://127.0.0.1:2886" }).headerLifetimeSec;
     assert.ok(DOC.includes(`**${lifetime} s**`), `docs/security.md must state the ${lifetime} s header lifetime`);
     assert.match(DOC, /binds the URI, not the method, and has no nonce/);
