@@ -35,7 +35,7 @@ const API: Record<string, { source: string; names: string[] }> = {
   "./simulator": {
     source: "src/simulator/index.ts",
     names: [
-      "CountedFault", "FailTaskFault", "FaultPlan", "MalformedKind", "MemoryHomeSpec", "RequestLogEntry", "SimClock", "Simulator",
+      "CONTROL_TOKEN_HEADER", "CountedFault", "FailTaskFault", "FaultPlan", "MalformedKind", "MemoryHomeSpec", "RequestLogEntry", "SimClock", "Simulator",
       "SimulatorControl", "SimulatorOptions", "SimulatorStateView", "createFakeObproxyHome", "startSimulator",
     ],
   },
