@@ -158,7 +158,9 @@ export class TerraformProvider {
     try {
       const result = await this.lifecycle.read(id, {}, this.op());
       if (!result.props) return { diagnostics: [{ severity: 1, summary: `Cannot import ${id}: obshell manages no OBProxy there` }] };
-      const state = fromProps(RESOURCE_BLOCK, stateProps(result.props as Props, String(result.id)));
+      // `adopt` is configuration only (the lifecycle reports its default, false): left unset, as in most configs.
+      const { adopt: _adopt, ...props } = stateProps(result.props as Props, String(result.id));
+      const state = fromProps(RESOURCE_BLOCK, props);
       return { imported_resources: [{ type_name: RESOURCE_TYPE, state: dv(state), private: IMPORTED }] };
     } catch (e) {
       return { diagnostics: [errorDiagnostic(`Importing ${id}`, e)] };
