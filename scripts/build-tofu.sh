@@ -60,7 +60,7 @@ t0=$(date +%s)
 log "compiled in $(( $(date +%s) - t0 ))s"
 
 built="$("$work/tofu" version | head -1)"
-[ "$built" = "OpenTofu v$version" ] || die "the new tofu reports '$built', expected 'OpenTofu v$version'"
+[ "$built" = "OpenTofu $version" ] || die "the new tofu reports '$built', expected 'OpenTofu $version'"
 mv -f "$work/tofu" "$bin/tofu"
 echo "$stamp_value" > "$stamp"
 log "built $bin/tofu: $built ($(du -h "$bin/tofu" | cut -f1))"
