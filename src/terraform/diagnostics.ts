@@ -22,7 +22,7 @@ const COMMANDS: [RegExp, string][] = [
   [/pulumi destroy/g, "terraform destroy"],
 ];
 
-/** A lifecycle message in Terraform's terms. */
+/** A lifecycle message with Terraform's commands where it names Pulumi's (wording only; nothing branches on it). */
 export function terraformWording(message: string): string {
   let text = message;
   for (const [re, to] of COMMANDS) text = text.replace(re, to);
@@ -31,16 +31,12 @@ export function terraformWording(message: string): string {
 
 /** An error diagnostic for a failed operation. */
 export function errorDiagnostic(operation: string, e: unknown): Diagnostic {
-  if (isObProxyError(e) && e.code === "NoPassword" && /no agent password:/.test(e.message)) {
-    const label = e.message.slice(0, e.message.indexOf(": no agent password"));
-    return {
-      severity: 1,
-      summary: `${operation} failed: no agent password`,
-      detail: `${label}: set agent_password on the resource or in the provider block, or the environment variable ${AGENT_PASSWORD_ENV}.`,
-    };
-  }
-  const message = e instanceof Error ? e.message : String(e);
-  return { severity: 1, summary: `${operation} failed`, detail: terraformWording(message) };
+  const message = terraformWording(e instanceof Error ? e.message : String(e));
+  // The lifecycle names Pulumi's places for the password; add Terraform's (decided by the error code, not its text).
+  const hint = isObProxyError(e) && e.code === "NoPassword"
+    ? `\nWith Terraform: set agent_password on the resource or in the provider block, or the environment variable ${AGENT_PASSWORD_ENV}.`
+    : "";
+  return { severity: 1, summary: `${operation} failed`, detail: message + hint };
 }
 
 /** The state a failed operation left behind (a lifecycle partial failure), if any. */
