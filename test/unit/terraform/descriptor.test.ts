@@ -65,7 +65,7 @@ describe("terraform: tfplugin6 descriptor", () => {
       if (obj instanceof protobuf.Type) {
         assert.ok(theirs instanceof protobuf.Type, `${obj.fullName} is a message upstream`);
         for (const field of obj.fieldsArray) {
-          const up = theirs.fields[field.name];
+          const up: protobuf.Field | undefined = theirs.fields[field.name];
           assert.ok(up, `${obj.fullName}.${field.name} exists upstream`);
           assert.equal(field.id, up.id, `${obj.fullName}.${field.name} number`);
           assert.equal(typeName(field), typeName(up), `${obj.fullName}.${field.name} type`);
@@ -79,7 +79,7 @@ describe("terraform: tfplugin6 descriptor", () => {
       } else if (obj instanceof protobuf.Service) {
         assert.ok(theirs instanceof protobuf.Service, `${obj.fullName} is a service upstream`);
         for (const method of obj.methodsArray) {
-          const up = theirs.methods[method.name];
+          const up: protobuf.Method | undefined = theirs.methods[method.name];
           assert.ok(up, `rpc ${method.name} exists upstream`);
           method.resolve();
           up.resolve();
