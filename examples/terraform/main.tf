@@ -48,6 +48,11 @@ variable "exporter_port" {
   default = 2884
 }
 
+variable "running" {
+  type    = bool
+  default = true
+}
+
 variable "create_timeout" {
   type    = string
   default = "20m"
@@ -65,6 +70,7 @@ resource "obproxy" "main" {
   rpc_port         = var.rpc_port
   exporter_port    = var.exporter_port
   proxyro_password = var.proxyro_password
+  running          = var.running
 
   timeouts {
     create = var.create_timeout

@@ -111,6 +111,35 @@ for (const engine of engines()) {
       assert.deepEqual(leftoverDirs(s.home), []);
     });
 
+    engineIt(engine, "in-place update (running = false stops the OBProxy) and a home_path change replaces it, deleting first", async () => {
+      const s = await stack(engine);
+      await s.ws.op("apply");
+      s.ws.env.TF_VAR_running = "false";
+      const stopping = await s.ws.plan();
+      assert.equal(stopping.code, 2);
+      assert.match(stopping.output, /update in-place/);
+      assert.match(stopping.output, /running\s+= true -> false/);
+      await s.ws.op("apply");
+      assert.equal(dagsNamed(s.sim, "Stop obproxy")[0]?.state, "SUCCEED");
+      assert.equal(s.ws.instances()[0]?.attributes.running, false);
+      assert.equal((await s.ws.plan()).code, 0);
+
+      const other = await createFakeObproxyHome(path.join(path.dirname(s.home), "obproxy-2"));
+      s.ws.env.TF_VAR_home_path = other;
+      const moving = await s.ws.plan();
+      assert.match(moving.output, /home_path\s+= .* # forces replacement/);
+      await s.ws.op("apply");
+      const adds = dagsNamed(s.sim, "Add obproxy");
+      const [del] = dagsNamed(s.sim, "Delete obproxy");
+      assert.equal(adds.length, 2);
+      assert.equal(del?.state, "SUCCEED");
+      const writes = s.sim.requests().filter((r) => r.path === "/api/v1/obproxy" && r.status === 200 && r.method !== "GET").map((r) => r.method);
+      assert.deepEqual(writes, ["POST", "DELETE", "POST"], "the old OBProxy is deleted before the new one is added");
+      assert.equal(s.ws.instances()[0]?.attributes.home_path, other);
+      await s.ws.op("destroy");
+      assert.equal(s.sim.control.state().managed, false);
+    });
+
     engineIt(engine, "a Delete DAG that fails: destroy fails naming DAG and task and keeps the resource; destroy again retries that DAG", async () => {
       const s = await stack(engine);
       await s.ws.op("apply");
