@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,8 @@ interface TfStack {
   home: string;
 }
 
+/** Output with Terraform's line wrapping undone, for matching messages. */
+const flat = (output: string) => output.replace(/\s+/g, " ");
 const dagsNamed = (sim: Simulator, name: string) => sim.control.state().dags.filter((d) => d.name === name);
 
 for (const engine of engines()) {
@@ -83,6 +86,8 @@ for (const engine of engines()) {
       assert.equal((created?.attributes.last_dag as { name: string }).name, "Add obproxy");
 
       assert.equal((await s.ws.plan()).code, 0, "a plan right after apply has no changes");
+      // The provider block's password is used, never stored (docs/terraform.md: resource passwords are, in plain text).
+      assert.ok(!readFileSync(path.join(s.ws.dir, "terraform.tfstate"), "utf8").includes(AGENT_PASSWORD), "agent password not in state");
 
       await s.ws.run(["state", "rm", "-no-color", "obproxy.main"]);
       assert.deepEqual(s.ws.instances(), []);
@@ -148,10 +153,10 @@ for (const engine of engines()) {
       assert.notEqual(failed.code, 0);
       const [dag] = dagsNamed(s.sim, "Delete obproxy");
       assert.equal(dag?.state, "FAILED");
-      assert.match(failed.output, new RegExp(`Delete obproxy DAG ${dag!.id}`));
-      assert.match(failed.output, /Stop obproxy/);
-      assert.match(failed.output, /kill timed out/);
-      assert.match(failed.output, /terraform destroy/, "names the next command");
+      assert.match(flat(failed.output), new RegExp(`Delete obproxy DAG ${dag!.id}`));
+      assert.match(flat(failed.output), /Stop obproxy/);
+      assert.match(flat(failed.output), /kill timed out/);
+      assert.match(flat(failed.output), /run `terraform destroy` again/, "names the next command");
       assert.equal(s.ws.instances().length, 1, "the resource stays in state");
 
       await s.ws.op("destroy");
@@ -159,6 +164,28 @@ for (const engine of engines()) {
       assert.equal(dagsNamed(s.sim, "Delete obproxy")[0]?.state, "SUCCEED");
       assert.equal(s.sim.control.state().managed, false);
       assert.deepEqual(s.ws.instances(), []);
+    });
+
+    engineIt(engine, "timeouts.create: the deadline passes while the Add DAG runs; the resource is kept tainted and destroy waits for it", async () => {
+      const gate = new GatedClock();
+      cleanups.add(() => gate.open());
+      const s = await stack(engine, gate, 0.1);
+      s.ws.env.TF_VAR_create_timeout = "4s";
+      const run = s.ws.op("apply", { allowFailure: true });
+      await until("the Add DAG to run", () => dagsNamed(s.sim, "Add obproxy")[0]?.state === "RUNNING", 240_000, 5);
+      gate.close();
+      const result = await run;
+      const [add] = dagsNamed(s.sim, "Add obproxy");
+      assert.notEqual(result.code, 0);
+      assert.match(flat(result.output), new RegExp(`Add obproxy DAG ${add!.id} still running`));
+      assert.match(result.output, /after 4s/);
+      assert.match(flat(result.output), /run `terraform apply` again/, "names the next command");
+      assert.equal(s.ws.instances()[0]?.status, "tainted");
+      gate.open();
+      await s.ws.op("destroy");
+      assert.equal(dagsNamed(s.sim, "Add obproxy").length, 1);
+      assert.equal(dagsNamed(s.sim, "Delete obproxy")[0]?.state, "SUCCEED");
+      assert.equal(s.sim.control.state().managed, false);
     });
 
     engineIt(engine, "Ctrl-C during create: StopProvider aborts the wait, the resource is kept tainted, destroy cleans up", async () => {
@@ -176,7 +203,7 @@ for (const engine of engines()) {
       assert.match(result.output, /Interrupt received/);
       // The provider's own diagnostic (not a killed plugin): the aborted wait names the DAG it stopped waiting for.
       assert.match(result.output, /Creating the OBProxy failed/);
-      assert.match(result.output, new RegExp(`Add obproxy DAG ${add!.id}`));
+      assert.match(flat(result.output), new RegExp(`Add obproxy DAG ${add!.id}`));
       assert.doesNotMatch(result.output, /Plugin did not respond/);
       assert.equal(add?.state, "RUNNING", "obshell's DAG outlives the interrupted apply");
       const [kept] = s.ws.instances();
