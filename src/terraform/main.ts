@@ -8,14 +8,10 @@
  * aborts the in-flight waits; dying on the signal would lose the resource Terraform is about to record.
  */
 import { createLifecycle } from "../provider/lifecycle";
+import { logLine } from "./log";
 import { installMirror } from "./mirror";
 import { TerraformProvider } from "./provider";
 import { serve } from "./server";
-
-/** One hclog JSON line (go-plugin parses these from the plugin's stderr). */
-function logLine(level: "info" | "warn" | "error", message: string): string {
-  return JSON.stringify({ "@level": level, "@message": message, "@module": "obproxy", "@timestamp": new Date().toISOString() });
-}
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "--install-mirror") {

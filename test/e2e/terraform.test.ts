@@ -78,8 +78,12 @@ for (const engine of engines()) {
       const gate = new GatedClock();
       cleanups.add(() => gate.open());
       const s = await stack(engine, gate);
+      s.ws.env.TF_LOG = "INFO"; // progress reaches the Terraform log (and the secret scan reads it all)
       const applied = await s.ws.op("apply");
+      delete s.ws.env.TF_LOG;
       assert.match(applied.output, /Apply complete! Resources: 1 added/);
+      assert.match(applied.output, /\[INFO\]\s+provider\.terraform-provider-obproxy[^:]*: ObProxy .*: adding the OBProxy at /);
+      assert.match(applied.output, /\[INFO\]\s+provider\.terraform-provider-obproxy[^:]*: ObProxy .*: Add obproxy DAG \d+ stage/);
       assert.equal(s.sim.control.state().managed, true);
       const [created] = s.ws.instances();
       assert.equal(created?.attributes.managed, true);
