@@ -23,9 +23,9 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"
 };
 
 /** Shipped besides the compiled sources: user docs (the README links them), the plugin manifest, the README. */
-const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "package.json"];
+const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "docs/terraform.md", "package.json"];
 /** Other shipped files (bins that are not compiled from src/), added by whoever adds them. */
-const SHIPPED_EXTRA: string[] = [];
+const SHIPPED_EXTRA: string[] = ["bin/terraform-provider-obproxy"];
 
 function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
