@@ -3,6 +3,9 @@
 #   pulumi                         the engine, from tools/pulumi-cli (pkg/v3 + sdk/v3, same release)
 #   pulumi-language-nodejs         the Node.js language host, from tools/pulumi-cli/language-nodejs (sdk/v3 v3.68.0:
 #                                  the proxy does not serve the host's own module, fallback F2; see that tools.go)
+#   pulumi-language-yaml           the YAML language host, from tools/pulumi-cli/language-yaml (pulumi-yaml v1.25.0,
+#                                  which pins its own pkg/sdk v3.206.0, hence its own module): the native plugin's
+#                                  e2e tests run YAML programs (cold: about 6 minutes more on 2 busy cores)
 #   pulumi-resource-pulumi-nodejs  the dynamic-provider launcher, a small sh script written here (`exec node …`): it
 #                                  runs @pulumi/pulumi/cmd/dynamic-provider from the program's own node_modules
 # With the three side by side the CLI finds both plugins as "bundled" and never tries to download one.
@@ -16,6 +19,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 engine_module="$repo/tools/pulumi-cli"
 host_module="$engine_module/language-nodejs"
+yaml_module="$engine_module/language-yaml"
 bin="$repo/.pulumi-bin"
 stamp="$bin/.stamp"
 start=$(date +%s)
@@ -30,12 +34,14 @@ pin() {
 pkg_version="$(pin "$engine_module" github.com/pulumi/pulumi/pkg/v3)"
 sdk_version="$(pin "$engine_module" github.com/pulumi/pulumi/sdk/v3)"
 host_version="$(pin "$host_module" github.com/pulumi/pulumi/sdk/v3)"
-[ -n "$pkg_version" ] && [ -n "$sdk_version" ] && [ -n "$host_version" ] \
-  || die "cannot read the pins from $engine_module/go.mod and $host_module/go.mod"
+yaml_version="$(pin "$yaml_module" github.com/pulumi/pulumi-yaml)"
+[ -n "$pkg_version" ] && [ -n "$sdk_version" ] && [ -n "$host_version" ] && [ -n "$yaml_version" ] \
+  || die "cannot read the pins from the go.mod files of $engine_module, $host_module and $yaml_module"
 [ "$pkg_version" = "$sdk_version" ] \
   || die "tools/pulumi-cli pins pkg/v3 $pkg_version but sdk/v3 $sdk_version: they must be the same release"
 
 version_var=github.com/pulumi/pulumi/sdk/v3/go/common/version.Version
+yaml_version_var=github.com/pulumi/pulumi-yaml/pkg/version.Version
 build_flags=(-trimpath -tags osusergo,grpcnotrace)
 
 # Everything that decides what ends up in .pulumi-bin: the pins, the module files, the flags, the launcher.
@@ -43,8 +49,9 @@ launcher='#!/bin/sh
 # Pulumi Node.js dynamic-provider plugin: run the provider of the program'"'"'s own @pulumi/pulumi (cwd = program dir).
 script=$(node -e "process.stdout.write(require.resolve('"'"'@pulumi/pulumi/cmd/dynamic-provider'"'"'))") || exit 1
 exec node "$script" "$@"'
-stamp_value="engine=$pkg_version host=$host_version $(
-  { cat "$engine_module/go.mod" "$engine_module/go.sum" "$host_module/go.mod" "$host_module/go.sum"
+stamp_value="engine=$pkg_version host=$host_version yaml=$yaml_version $(
+  { cat "$engine_module/go.mod" "$engine_module/go.sum" "$host_module/go.mod" "$host_module/go.sum" \
+      "$yaml_module/go.mod" "$yaml_module/go.sum"
     echo "${build_flags[*]}" "$launcher"; } | sha256sum | cut -c1-16)"
 
 install_launcher() {
@@ -54,9 +61,9 @@ install_launcher() {
 }
 
 if [ -z "${PULUMI_CLI_FORCE:-}" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ] \
-  && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_value" ]; then
+  && [ -x "$bin/pulumi-language-yaml" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_value" ]; then
   install_launcher
-  log "up to date: $bin (pulumi $pkg_version, language host from sdk $host_version)"
+  log "up to date: $bin (pulumi $pkg_version, language hosts: nodejs from sdk $host_version, yaml $yaml_version)"
   exit 0
 fi
 
@@ -69,7 +76,7 @@ export GOPROXY="$proxy"
 export CGO_ENABLED=0
 export GOFLAGS="-modcacherw -mod=readonly -buildvcs=false"
 
-log "building pulumi $pkg_version and pulumi-language-nodejs (sdk $host_version) with $(go version | cut -d' ' -f3)"
+log "building pulumi $pkg_version, pulumi-language-nodejs (sdk $host_version) and pulumi-language-yaml $yaml_version with $(go version | cut -d' ' -f3)"
 log "GOPROXY=$GOPROXY GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)"
 log "a cold build takes 15-20 minutes on 2 cores (about 2 GB in the module cache, 2 GB in the build cache)"
 
@@ -97,15 +104,19 @@ step() { # step <label> <module dir> <command...>
 
 step "downloading the engine's modules" "$engine_module" go mod download
 step "downloading the language host's modules" "$host_module" go mod download
+step "downloading the YAML language host's modules" "$yaml_module" go mod download
 step "compiling pulumi $pkg_version" "$engine_module" go build "${build_flags[@]}" \
   -ldflags "-s -w -X $version_var=$pkg_version" -o "$work/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 step "compiling pulumi-language-nodejs (sdk $host_version)" "$host_module" go build "${build_flags[@]}" \
   -ldflags "-s -w -X $version_var=$host_version" -o "$work/pulumi-language-nodejs" \
   github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+step "compiling pulumi-language-yaml $yaml_version" "$yaml_module" go build "${build_flags[@]}" \
+  -ldflags "-s -w -X $yaml_version_var=$yaml_version" -o "$work/pulumi-language-yaml" \
+  github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 
 built="$("$work/pulumi" version)"
 [ "$built" = "$pkg_version" ] || die "the new pulumi reports version '$built', expected $pkg_version"
-mv -f "$work/pulumi" "$work/pulumi-language-nodejs" "$bin/"
+mv -f "$work/pulumi" "$work/pulumi-language-nodejs" "$work/pulumi-language-yaml" "$bin/"
 install_launcher
 echo "$stamp_value" > "$stamp"
-log "built into $bin: pulumi $built ($(du -h "$bin/pulumi" | cut -f1)), pulumi-language-nodejs ($(du -h "$bin/pulumi-language-nodejs" | cut -f1)), pulumi-resource-pulumi-nodejs"
+log "built into $bin: pulumi $built ($(du -h "$bin/pulumi" | cut -f1)), pulumi-language-nodejs ($(du -h "$bin/pulumi-language-nodejs" | cut -f1)), pulumi-language-yaml ($(du -h "$bin/pulumi-language-yaml" | cut -f1)), pulumi-resource-pulumi-nodejs"
