@@ -15,14 +15,19 @@ export function createResourceLog(address: string | undefined): { log: ResourceL
   const toStderr: ResourceLog = (_urn, line) => void process.stderr.write(`${line}\n`);
   if (!address) return { log: toStderr, close: () => undefined };
   const client = new engrpc.EngineClient(address, grpc.credentials.createInsecure());
+  // One call at a time: concurrent unary calls may arrive out of order, and progress lines must not.
+  let previous: Promise<void> = Promise.resolve();
   const log: ResourceLog = (urn, line, severity = "info") => {
     const req = new eng.LogRequest()
       .setSeverity(severity === "warning" ? eng.LogSeverity.WARNING : eng.LogSeverity.INFO)
       .setMessage(line)
       .setUrn(urn);
-    client.log(req, (err) => {
-      if (err) toStderr(urn, line);
-    });
+    previous = previous.then(
+      () => new Promise<void>((resolve) => client.log(req, (err) => {
+        if (err) toStderr(urn, line);
+        resolve();
+      })),
+    );
   };
   return { log, close: () => client.close() };
 }

@@ -10,12 +10,13 @@ import * as provgrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as prov from "@pulumi/pulumi/proto/provider_pb";
 import * as plug from "@pulumi/pulumi/proto/plugin_pb";
 import { sameValue } from "../provider/diff";
+import { isObProxyError } from "../provider/errors";
 import { PORT_KEYS } from "../provider/ports";
 import { createLifecycle, type ObProxyLifecycle, type OperationOptions, type ProviderDeps } from "../provider/lifecycle";
 import { applyProviderConfig, checkProviderConfig, readProviderConfig, withTlsDefaults, type ProviderConfig } from "./config";
 import type { ResourceLog } from "./engine-log";
 import { rpcFailure, unimplemented, type RpcFailure } from "./rpc-errors";
-import { INPUT_PROPERTIES, OBPROXY_TOKEN, packageSchema } from "./schema";
+import { INPUT_PROPERTIES, OBPROXY_TOKEN, PACKAGE_NAME, packageSchema } from "./schema";
 import { fromStruct, toStruct, type Props } from "./values";
 
 /** What the service needs besides the requests. */
@@ -73,6 +74,8 @@ export class ObProxyService {
       return await fn({ signal: controller.signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     } catch (e) {
       if (controller.signal.aborted && e instanceof Error) e.message += ` [${CANCEL_REASON}; obshell's DAG was left running]`;
+      // The lifecycle names the dynamic provider's config key; this provider's is obproxy:agentPassword.
+      if (isObProxyError(e) && e.code === "NoPassword") e.message += `; with this provider: pulumi config set --secret ${PACKAGE_NAME}:agentPassword …`;
       throw e;
     } finally {
       this.inFlight.delete(controller);
