@@ -32,8 +32,10 @@ function assertNodeVersion(): void {
 if (require.main === module) {
   Promise.resolve()
     .then(assertNodeVersion)
-    .then(() => runPlugin()).catch((e: unknown) => {
-    process.stderr.write(`pulumi-resource-obproxy: ${(e as Error).stack ?? String(e)}\n`);
-    process.exit(1);
-  });
+    .then(() => runPlugin())
+    .catch((e: unknown) => {
+      // The engine shows this text as the reason the plugin did not start.
+      process.stderr.write(`pulumi-resource-obproxy: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
 }
