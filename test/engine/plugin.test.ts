@@ -167,6 +167,22 @@ describe("engine: native plugin pulumi-resource-obproxy over gRPC", function () 
     assert.equal(sim.control.state().managed, false);
   });
 
+  it("Diff says replace (delete first) or update in place; Update gets its customTimeouts", async () => {
+    const p = await plugin();
+    const r = await created(p, "diffed");
+    const moved = await p.rpc.diff("diffed", r.id, r.properties, { ...r.inputs, homePath: "/elsewhere/obproxy" });
+    assert.deepEqual([moved.changes, moved.replaces], [true, ["homePath"]]);
+    const stop = { ...r.inputs, running: false };
+    const stopping = await p.rpc.diff("diffed", r.id, r.properties, stop);
+    assert.deepEqual([stopping.changes, stopping.replaces, stopping.diffs], [true, [], ["running"]]);
+    gate.close();
+    const err = (await p.rpc.update("diffed", r.id, r.properties, stop, 1).catch((e: unknown) => e)) as RpcError;
+    assert.match(String(err?.message), /Stop obproxy DAG \d+ still running.* after 1s/);
+    gate.open();
+    await until("the Stop DAG to end", () => sim.control.state().dags.every((d) => d.isFinished));
+    await p.rpc.delete("diffed", r.id, r.properties);
+  });
+
   it("Read by id imports `<endpoint>#<homePath>` with complete inputs; refresh reads; gone reads empty", async () => {
     const p = await plugin();
     const r = await created(p, "original");

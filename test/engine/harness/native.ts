@@ -79,6 +79,11 @@ export class NativeRpc {
     const res = await this.call<prov.DiffRequest, prov.DiffResponse>("diff", req);
     return { changes: res.getChanges() === prov.DiffResponse.DiffChanges.DIFF_SOME, replaces: res.getReplacesList(), diffs: res.getDiffsList() };
   }
+  async update(name: string, id: string, olds: Props, news: Props, timeoutSeconds = 0): Promise<{ properties: Props }> {
+    const req = new prov.UpdateRequest().setUrn(urnOf(name)).setId(id).setOlds(toStruct(olds)).setNews(toStruct(news)).setTimeout(timeoutSeconds);
+    const res = await this.call<prov.UpdateRequest, prov.UpdateResponse>("update", req);
+    return { properties: fromStruct(res.getProperties()) };
+  }
   async delete(name: string, id: string, props: Props, timeoutSeconds = 0): Promise<void> {
     const req = new prov.DeleteRequest().setUrn(urnOf(name)).setId(id).setProperties(toStruct(props)).setTimeout(timeoutSeconds);
     await this.call("delete", req);
