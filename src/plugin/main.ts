@@ -17,6 +17,8 @@ export function pluginVersion(): string {
 
 /** Serves the provider until the engine kills the process; prints the port. `args[0]` is the engine address. */
 export async function runPlugin(args: readonly string[] = process.argv.slice(2)): Promise<void> {
+  // The engine reads the port from stdout; anything a library might print goes to stderr instead.
+  console.log = console.info = (...parts: unknown[]) => console.error(...parts);
   const engine = args.find((a) => !a.startsWith("-"));
   const { log } = createResourceLog(engine);
   const { port } = await serveObProxyProvider({ version: pluginVersion(), log });

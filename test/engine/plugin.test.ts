@@ -113,6 +113,8 @@ describe("engine: native plugin pulumi-resource-obproxy over gRPC", function () 
     assert.equal(r.properties.agentPassword, undefined, "a password from provider config is not written to state");
     assert.ok(isSecret(r.properties.proxyroPassword) && isSecret(r.properties.obproxySysPassword));
     assert.equal(r.properties.resourceName, undefined);
+    assert.equal(p.stdout.length, 1, "progress lines never go to stdout");
+    assert.ok(p.stderr.some((l) => l.includes("ObProxy secrets")), "progress lines fall back to stderr without an engine");
     // Secret values travel wrapped (the engine encrypts them); nothing the plugin printed may hold one.
     const { proxyroPassword: _p, obproxySysPassword: _s, ...plain } = r.properties;
     const text = JSON.stringify(plain) + p.stdout.join("\n") + p.stderr.join("\n");
