@@ -4,6 +4,8 @@
  * `ObProxyOutputs` fails to compile until it is described here, and test/unit/plugin-schema.test.ts checks the
  * rest (secret keys, check rules, types) against src/provider, so the schema cannot drift from the lifecycle.
  */
+import { formatDuration } from "../obshell/clock";
+import { DEFAULT_TIMEOUTS_MS, type TimeoutKey } from "../provider/durations";
 import type { LastDag, ObProxyInputs, ObProxyOutputs, TimeoutsInputs, TlsInputs } from "../provider/types";
 
 /** A schema property: its type (or a reference to a nested type), a description and whether it is secret. */
@@ -28,8 +30,8 @@ const ref = (token: string) => `#/types/${token}`;
 const str = (description: string, extra: Partial<PropertySpec> = {}): PropertySpec => ({ type: "string", description, ...extra });
 const int = (description: string): PropertySpec => ({ type: "integer", description });
 const bool = (description: string, extra: Partial<PropertySpec> = {}): PropertySpec => ({ type: "boolean", description, ...extra });
-const duration = (op: string, dflt: string): PropertySpec =>
-  str(`Deadline of ${op} ("20m", "90s", "1h30m"; default ${dflt}). A customTimeouts.${op} resource option wins over it.`);
+const duration = (op: TimeoutKey): PropertySpec =>
+  str(`Deadline of ${op} ("20m", "90s", "1h30m"; default ${formatDuration(DEFAULT_TIMEOUTS_MS[op])}). A customTimeouts.${op} resource option wins over it.`);
 
 /** Keys of the resource's user inputs: everything but what the hosts set themselves. */
 type UserInputKey = Exclude<keyof ObProxyInputs, "resourceName" | "__provider">;
@@ -46,9 +48,9 @@ export const TLS_PROPERTIES: { [K in keyof Required<TlsInputs>]: PropertySpec } 
 
 /** `obproxy:index:Timeouts`. */
 export const TIMEOUT_PROPERTIES: { [K in keyof Required<TimeoutsInputs>]: PropertySpec } = {
-  create: duration("create", "25m"),
-  update: duration("update", "40m"),
-  delete: duration("delete", "15m"),
+  create: duration("create"),
+  update: duration("update"),
+  delete: duration("delete"),
 };
 
 /** `obproxy:index:LastDag`. */
