@@ -23,9 +23,9 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"
 };
 
 /** Shipped besides the compiled sources: user docs (the README links them), the plugin manifest, the README. */
-const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "docs/terraform.md", "package.json"];
+const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/plugin.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "docs/terraform.md", "package.json"];
 /** Other shipped files (bins that are not compiled from src/), added by whoever adds them. */
-const SHIPPED_EXTRA: string[] = ["bin/terraform-provider-obproxy"];
+const SHIPPED_EXTRA: string[] = ["bin/pulumi-resource-obproxy", "bin/terraform-provider-obproxy"];
 
 function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -108,8 +108,10 @@ describe("engine: the packed package in a consumer's node_modules", function () 
 
   it("the example programs depend on the tarball `npm pack` writes and on the @pulumi/pulumi the tests install", () => {
     const tarball = `file:../../${pkg.name}-${pkg.version}.tgz`;
-    // Pulumi programs (a Pulumi.yaml); examples/teardown drives other projects and loads no pulumi-obproxy itself.
-    const programs = readdirSync(path.join(REPO_ROOT, "examples")).filter((e) => existsSync(path.join(REPO_ROOT, "examples", e, "Pulumi.yaml")));
+    // Pulumi programs installed with npm (a Pulumi.yaml and a package.json); examples/teardown drives other projects
+    // and loads no pulumi-obproxy itself, examples/python installs it by hand (its README).
+    const has = (e: string, f: string) => existsSync(path.join(REPO_ROOT, "examples", e, f));
+    const programs = readdirSync(path.join(REPO_ROOT, "examples")).filter((e) => has(e, "Pulumi.yaml") && has(e, "package.json"));
     assert.ok(programs.length >= 2);
     for (const example of programs) {
       const deps = JSON.parse(readFileSync(path.join(REPO_ROOT, "examples", example, "package.json"), "utf8")).dependencies;
