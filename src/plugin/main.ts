@@ -25,10 +25,10 @@ export async function runPlugin(args: readonly string[] = process.argv.slice(2))
   process.stdout.write(`${port}\n`);
 }
 
-/** @pulumi/pulumi 3.249+ needs Node 22; say so instead of failing somewhere inside it. */
+/** The package's `engines` (undici 8, the client's HTTP library, needs 22.19); say so instead of failing inside it. */
 function assertNodeVersion(): void {
-  const major = Number(process.versions.node.split(".")[0]);
-  if (major < 22) throw new Error(`needs Node.js >= 22 on PATH, found ${process.version} (${process.execPath})`);
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 19)) throw new Error(`needs Node.js >= 22.19 on PATH, found ${process.version} (${process.execPath})`);
 }
 
 if (require.main === module) {

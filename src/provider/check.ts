@@ -72,7 +72,8 @@ function checkEntries(name: string, value: unknown, fail: Fail, each: (key: stri
 function checkTls(news: Props, fail: Fail): void {
   const tls = news.tls;
   const isObject = checkEntries("tls", tls, fail, (key, v) => {
-    const rule = TLS_RULES[key];
+    // Own keys only: "toString" or "constructor" must be an unknown option, not Object.prototype's method.
+    const rule = Object.hasOwn(TLS_RULES, key) ? TLS_RULES[key] : undefined;
     if (!rule) return fail(`tls.${key}`, "is not a TLS option (ca, cert, key, insecureSkipVerify)");
     for (const p of problems(rule, v)) fail(`tls.${key}`, p.message);
   });
