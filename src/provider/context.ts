@@ -3,7 +3,7 @@
  * keep out of text, and a clock. Built per call from the props (the provider keeps no client between calls, so a
  * rotated password, key or certificate is picked up by the next call).
  */
-import { OBSHELL_TASK_MIN_DURATIONS_MS, createObshellClient, type ObshellClient, type ObshellClientOptions } from "../obshell";
+import { createObshellClient, OBSHELL_TASK_MIN_DURATIONS_MS, type ObshellClient, type ObshellClientOptions } from "../obshell";
 import { resolveAgentPassword } from "./config";
 import { createProgressReporter, resourceLabel, verbosityFromEnv, type LineSink, type ProgressReporter, type Verbosity } from "./progress";
 import { secretValues } from "./secrets";

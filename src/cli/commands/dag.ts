@@ -2,7 +2,8 @@
  * `pulumi-obproxy dag show|watch|retry|pass|rollback|cancel <id>`: obshell's task operators for an operator at a
  * terminal or in a script, with the encrypted header obshell requires (which nobody can build by hand).
  */
-import { failedSubTasks, isDagFailedError, isDagTimeoutError } from "../../obshell";
+import { isDagFailedError, isDagTimeoutError } from "../../obshell";
+import { failedSubTasks } from "../../obshell/dag-failure";
 import { isValidGenericId, type DagDetail, type OperateDagOperator } from "../../obshell/schemas";
 import { createProgressReporter } from "../../provider/progress";
 import { EXIT, UsageError } from "../options";
