@@ -44,9 +44,18 @@ export class Api {
     return withReadRetries(first.method === "GET", opts, o.signal, async () => {
       const r = req ?? build();
       req = undefined;
+      const started = this.opts.clock.now();
       const res = await this.sender.send(r, { timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
-      this.opts.log(`${r.method} ${r.target.split("?")[0]} → ${res.status}`);
-      return parseAnswer(res, { method: r.method, target: r.target });
+      const trace = `${r.method} ${r.target.split("?")[0]} → ${res.status} (${Math.round(this.opts.clock.now() - started)} ms)`;
+      try {
+        const answer = parseAnswer(res, { method: r.method, target: r.target });
+        this.opts.log(trace);
+        return answer;
+      } catch (e) {
+        const f = e as { errCode?: string; traceId?: string };
+        this.opts.log(`${trace}${f.errCode ? ` errCode ${f.errCode}` : ""}${f.traceId ? ` traceId ${f.traceId}` : ""}`);
+        throw e;
+      }
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { createObshellClient, OBSHELL_TASK_MIN_DURATIONS_MS, type ObshellClient, type ObshellClientOptions } from "../obshell";
 import { resolveAgentPassword } from "./config";
-import { createProgressReporter, resourceLabel, type LineSink, type ProgressReporter } from "./progress";
+import { createProgressReporter, resourceLabel, verbosityFromEnv, type LineSink, type ProgressReporter, type Verbosity } from "./progress";
 import { secretValues } from "./secrets";
 import type { ObProxyInputs } from "./types";
 
@@ -38,6 +38,8 @@ export interface ProviderDeps {
   sink?: LineSink;
   /** Epoch ms. @default Date.now */
   now?: () => number;
+  /** How much to print. @default from PULUMI_OBPROXY_VERBOSITY, else "info" */
+  verbosity?: Verbosity;
   /** Extra client options (e.g. a fake clock); never credentials, which come from the props. */
   clientOptions?: Partial<ObshellClientOptions>;
 }
@@ -49,7 +51,7 @@ export interface ProviderDeps {
 export const TASK_TIME_SCALE_ENV = "OBSHELL_TASK_TIME_SCALE";
 
 /** Minimum task durations scaled for a fast simulator, when the environment asks for it. */
-function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
+export function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
   const scale = Number(env[TASK_TIME_SCALE_ENV]);
   if (!env[TASK_TIME_SCALE_ENV] || !Number.isFinite(scale) || scale < 0) return {};
   const entries = Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]);
@@ -76,12 +78,19 @@ export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<O
 export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}): OpContext {
   const secrets = secretValues(props as Record<string, unknown>);
   const label = resourceLabel(props);
+  const now = deps.now ?? (() => Date.now());
+  const progress = createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line)), {
+    verbosity: deps.verbosity ?? verbosityFromEnv(),
+    now,
+  });
+  // The client's request trace goes to the progress sink at debug verbosity (redacted there too).
+  const clientOptions = { log: (line: string) => progress.debug(line), ...deps.clientOptions };
   return {
-    client: createObshellClient(clientOptionsFor(props, deps.clientOptions)),
+    client: createObshellClient(clientOptionsFor(props, clientOptions)),
     label,
-    progress: createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line))),
+    progress,
     secrets,
-    now: deps.now ?? (() => Date.now()),
+    now,
     op,
   };
 }

@@ -16,7 +16,8 @@ export type ObProxyErrorCode =
   | "DagLost" // waiting for an accepted DAG failed for another reason (agent unreachable, …)
   | "LockHeld" // another OBProxy maintenance DAG holds obshell's lock and needs an operator
   | "NoPassword" // no agent password from input, stack config or environment
-  | "NotManaged"; // an import named an agent that manages no OBProxy
+  | "NotManaged" // an import named an agent that manages no OBProxy
+  | "ParameterUpdateFailed"; // ALTER proxyconfig on OBProxy's SQL port failed
 
 /** An error thrown by the ObProxy provider. */
 export class ObProxyError extends Error {

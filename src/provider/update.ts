@@ -9,7 +9,8 @@ import type { OpContext } from "./context";
 import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
 import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { operationTimeoutMs } from "./durations";
-import { asPartialFailure, summarizeDag } from "./errors";
+import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
+import { alterProxyconfig, parameterChanges } from "./parameters";
 import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
 import type { LastDag, ObProxyInputs, ObProxyOutputs } from "./types";
 
@@ -29,22 +30,48 @@ export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<Ob
   const current = olds.running ?? true;
   const desired = news.running ?? true;
   const adopted = olds.adopted === true;
-  if (current === desired) {
+  const params = parameterChanges(olds.parameters, news.parameters);
+  const paramKeys = Object.keys(params.set);
+  if (params.removed.length > 0) {
+    ctx.progress.info(`parameters ${params.removed.join(", ")} no longer given: OBProxy keeps their current values (it has no reset); set them explicitly to change them`);
+  }
+  if (current === desired && paramKeys.length === 0) {
     // Only local settings changed (or just the provider text): keep the agent facts, make no remote call.
     return buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: olds.lastDag });
   }
+  if (paramKeys.length > 0 && !current && !desired) {
+    const text = `${ctx.label}: parameters ${paramKeys.join(", ")} can only change while OBProxy runs (ALTER proxyconfig on its SQL port): set running: true, or change them together with it`;
+    throw new ObProxyError("ParameterUpdateFailed", text);
+  }
   requireAgentPassword(ctx, news);
   let lastDag = olds.lastDag;
+  let running = current;
+  let applied: string[] = [];
   try {
-    lastDag = desired ? await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout)) : await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+    if (!current && desired) {
+      lastDag = await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+      running = true;
+    }
+    if (paramKeys.length > 0) {
+      const sqlPort = Number(olds.sqlPort);
+      applied = await alterProxyconfig(ctx, { endpoint: news.endpoint, sqlPort, sysPassword: news.obproxySysPassword }, params.set, deadline);
+    }
+    if (current && !desired) {
+      lastDag = await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+      running = false;
+    }
   } catch (e) {
-    const failed = e as DagError;
-    const outs = buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: failed.lastDag ?? lastDag });
+    const failed = e as DagError & { applied?: string[] };
+    applied = failed.applied ?? applied;
+    // State records what OBProxy has now: the old parameters plus the ones applied before the failure.
+    const parameters = { ...(olds.parameters ?? {}), ...Object.fromEntries(applied.map((k) => [k, params.set[k] as string])) };
+    const outs = buildOutputs({ ...news, parameters }, { agent: storedAgentFacts(olds), running, adopted, lastDag: failed.lastDag ?? lastDag });
     throw asPartialFailure(failed, id, withProvider(outs, news));
   }
   const agent = agentFacts(await ctx.client.getInfo(), news.endpoint);
-  ctx.progress.info(desired ? "OBProxy started" : "OBProxy stopped");
-  return buildOutputs(news, { agent, running: desired, adopted, lastDag });
+  if (running !== current) ctx.progress.info(desired ? "OBProxy started" : "OBProxy stopped");
+  if (applied.length > 0) ctx.progress.info(`OBProxy parameters changed in place: ${applied.join(", ")}`);
+  return buildOutputs(news, { agent, running, adopted, lastDag });
 }
 
 async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {

@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"
 };
 
 /** Shipped besides the compiled sources: user docs (the README links them), the plugin manifest, the README. */
-const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/plugin.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "docs/terraform.md", "package.json"];
+const SHIPPED_DOCS = ["README.md", "PulumiPlugin.yaml", "docs/client.md", "docs/operator.md", "docs/plugin.md", "docs/protocol.md", "docs/resource.md", "docs/security.md", "docs/simulator.md", "docs/terraform.md", "package.json"];
 /** Other shipped files (bins that are not compiled from src/), added by whoever adds them. */
 const SHIPPED_EXTRA: string[] = ["bin/pulumi-resource-obproxy", "bin/terraform-provider-obproxy"];
 
