@@ -19,6 +19,21 @@ export interface OpContext {
   now(): number;
   /** Per-call overrides from the host (native plugin, Terraform provider, operator command). */
   op: OperationOptions;
+  /** The operation's one deadline, once it has computed it (deadline.ts); every request of `client` obeys it. */
+  deadline?: OperationDeadline;
+  /** DAGs this operation started (the ids obshell's answers to our own requests returned): always ours. */
+  startedDags: Set<string>;
+  /** The DAG this operation is waiting for or acting on now, named when the deadline passes or the wait is aborted. */
+  inFlight?: { id: string; name: string };
+}
+
+/** The deadline of one create, update or delete: computed once, at its start. */
+export interface OperationDeadline {
+  /** Epoch ms (ctx.now() scale). */
+  at: number;
+  /** The limit it was computed from, and where that limit is set (`timeouts.delete`, or the host's override). */
+  timeoutMs: number;
+  setting: string;
 }
 
 /**
@@ -76,12 +91,17 @@ export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<O
 export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}): OpContext {
   const secrets = secretValues(props as Record<string, unknown>);
   const label = resourceLabel(props);
-  return {
-    client: createObshellClient(clientOptionsFor(props, deps.clientOptions)),
+  // Every request of this operation's client reads the operation's deadline (set once the operation computed it)
+  // and the host's abort signal: no request timeout, retry or backoff outlives either.
+  const bounds = { ...deps.clientOptions, deadline: () => ctx.deadline?.at, ...(op.signal ? { signal: op.signal } : {}) };
+  const ctx: OpContext = {
+    client: createObshellClient(clientOptionsFor(props, bounds)),
     label,
     progress: createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line))),
     secrets,
     now: deps.now ?? (() => Date.now()),
     op,
+    startedDags: new Set(),
   };
+  return ctx;
 }

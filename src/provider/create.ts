@@ -6,7 +6,7 @@ import { isObshellApiError, isObshellVersionError } from "../obshell";
 import { ErrCode, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { operationTimeoutMs } from "./durations";
+import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, agentId, buildOutputs, withProvider, type LiveFacts } from "./outputs";
 import { resolveAgentPassword } from "./config";
@@ -81,8 +81,8 @@ const CREATE_ADVICE = (timeout: number): WaitAdvice => ({
 
 /** Creates the resource. */
 export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Promise<Created> {
-  const timeout = operationTimeoutMs(ctx.op.timeoutMs, inputs.timeouts, "create");
-  const deadline = ctx.now() + timeout;
+  const deadline = startDeadline(ctx, "create", inputs.timeouts);
+  const timeout = ctx.deadline!.timeoutMs;
   requireAgentPassword(ctx, inputs);
   const info = await assertSupported(ctx);
   const id = agentId(info, inputs.endpoint);
@@ -134,7 +134,7 @@ export async function completeAdd(
   try {
     if (dag) lastDag = summarizeDag(await waitDag(ctx, dag, o.deadline, CREATE_ADVICE(o.timeout)));
     if (inputs.running === false) {
-      lastDag = await stopAndWait(ctx, o.deadline, CREATE_ADVICE(o.timeout));
+      lastDag = await stopAndWait(ctx, o.deadline, CREATE_ADVICE(o.timeout), lastDag);
       running = false;
     }
     // Inside the try: the OBProxy exists now, so a failed read must still keep the resource in state.
@@ -158,9 +158,9 @@ async function agentFactsOrUnmanaged(ctx: OpContext, inputs: ObProxyInputs) {
 }
 
 /** Submits a stop (resuming or retrying a stop that holds the lock) and waits for it. */
-export async function stopAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {
+export async function stopAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice, recorded?: LastDag): Promise<LastDag> {
   ctx.progress.info("stopping the OBProxy (running: false)");
-  const dag = await submitDag(ctx, "stop", () => ctx.client.stopObproxy(), deadline);
+  const dag = await submitDag(ctx, "stop", () => ctx.client.stopObproxy(), deadline, recorded);
   return summarizeDag(await waitDag(ctx, dag, deadline, advice));
 }
 

@@ -15,7 +15,12 @@ export type ObProxyErrorCode =
   | "DagLost" // waiting for an accepted DAG failed for another reason (agent unreachable, …)
   | "LockHeld" // another OBProxy maintenance DAG holds obshell's lock and needs an operator
   | "NoPassword" // no agent password from input, stack config or environment
-  | "NotManaged"; // an import named an agent that manages no OBProxy
+  | "NotManaged" // an import named an agent that manages no OBProxy
+  | "DeadlineExceeded" // the operation's deadline passed with a request (or a DAG) in flight
+  | "Cancelled" // the host aborted the operation (Cancel, Stop, Ctrl-C); obshell's DAG keeps running
+  | "DagPassed" // a DAG an operator ended with PASS: its skipped tasks did not happen
+  | "ForeignDag" // a DAG this resource did not start stands where ours should be
+  | "StillManaged"; // a delete ended, yet obshell still manages an OBProxy
 
 /** An error thrown by the ObProxy provider. */
 export class ObProxyError extends Error {
