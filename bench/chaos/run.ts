@@ -33,8 +33,10 @@ export interface ChaosSummary {
 export function summaryLine(s: ChaosSummary): string {
   const c = s.counts;
   return (
-    `chaos: ${s.schedules} schedules, ${c.hang} hangs, ${c.duplicate} duplicate DAGs, ${c.leak} leaks, ${c.secret} secret leaks, ` +
-    `${c.untyped} untyped errors, ${c.recovery} failed recoveries, ${c.unhandled} unhandled rejections (seed ${s.seed}, ${(s.wallMs / 1000).toFixed(1)} s)`
+    `chaos: ${s.schedules} schedules, ${c.hang} hangs, ${c.late} past the deadline by > 1 s, ${c.duplicate} duplicate DAGs, ` +
+    `${c.foreign} requests caused by DAGs we did not start, ${c.falseDeleted} "deleted" while our OBProxy is managed, ${c.leak} leaks, ` +
+    `${c.secret} secret leaks, ${c.untyped} untyped errors, ${c.recovery} failed recoveries, ${c.unhandled} unhandled rejections ` +
+    `(seed ${s.seed}, ${(s.wallMs / 1000).toFixed(1)} s)`
   );
 }
 
@@ -62,7 +64,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const summary: ChaosSummary = {
     seed: o.seed,
     schedules: 0,
-    counts: { hang: 0, duplicate: 0, leak: 0, secret: 0, untyped: 0, recovery: 0, harness: 0, unhandled: 0 },
+    counts: { hang: 0, late: 0, duplicate: 0, foreign: 0, falseDeleted: 0, leak: 0, secret: 0, untyped: 0, recovery: 0, harness: 0, unhandled: 0 },
     outcomes: { createFailed: 0, createLostTrack: 0, destroyFailedFirst: 0, recovered: 0, faultRequests: 0 },
     failures: [],
     wallMs: 0,

@@ -89,9 +89,11 @@ export class RequestTimeoutError extends NetworkError {
   /** True when the caller's deadline, not the per-request timeout, ended the attempt. */
   readonly byDeadline: boolean;
   constructor(endpoint: string, timeoutMs: number, what: string, options?: { cause?: unknown; byDeadline?: boolean }) {
-    const text = options?.byDeadline
-      ? `${what}: the call's deadline passed ${timeoutMs > 0 ? `after ${timeoutMs} ms ` : "before it could be sent "}without a complete answer from ${endpoint}`
-      : `${what}: no complete answer from ${endpoint} within ${timeoutMs} ms`;
+    const text = !options?.byDeadline
+      ? `${what}: no complete answer from ${endpoint} within ${timeoutMs} ms`
+      : timeoutMs > 0
+        ? `${what}: no complete answer from ${endpoint} within the ${timeoutMs} ms left before the call's deadline`
+        : `${what}: not sent to ${endpoint}: the call's deadline had passed`;
     super(endpoint, "timeout", text, options?.cause === undefined ? undefined : { cause: options.cause });
     this.timeoutMs = timeoutMs;
     this.what = what;

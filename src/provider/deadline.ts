@@ -38,7 +38,7 @@ export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefi
   if (isObProxyError(e) && e.code !== "DagLost") return undefined;
   const cutByDeadline = isRequestTimeoutError(e) && (e as { byDeadline?: boolean }).byDeadline === true;
   if (!cutByDeadline && ctx.now() < d.at) return undefined;
-  const dag = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "any DAG obshell created for it keeps running in obshell";
+  const dag = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "Any DAG obshell created keeps running in obshell";
   const what = isRequestTimeoutError(e) ? ` while ${(e as { what: string }).what} was in flight` : "";
   const text =
     `${ctx.label}: the ${op} deadline (${d.setting}: ${formatDuration(d.timeoutMs)}) passed${what}: ${(e as Error)?.message ?? String(e)}. ` +
@@ -49,7 +49,7 @@ export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefi
 /** The host aborted the operation (Pulumi Cancel, Terraform Stop, Ctrl-C): nothing in obshell is cancelled. */
 function cancelledError(ctx: OpContext, e: unknown, op: DeadlineOp): ObProxyError {
   const dag = ctx.inFlight ? `waiting for ${ctx.inFlight.name} DAG ${ctx.inFlight.id}` : `the ${op}`;
-  const keeps = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "any DAG obshell created keeps running in obshell";
+  const keeps = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "any DAG obshell created keeps running there";
   const text = `${ctx.label}: ${dag} was cancelled; ${keeps}; ${NEXT[op]}.`;
   const why = isNetworkError(e) || isObProxyError(e) ? e : undefined;
   return carryPartial(new ObProxyError("Cancelled", text, { ...(ctx.inFlight ? { dagId: ctx.inFlight.id } : {}), ...(why ? { cause: why } : { cause: e }) }), e);

@@ -154,12 +154,12 @@ async function agentState(ctx: OpContext): Promise<{ managed: boolean; deleting?
 
 /**
  * The agent's latest maintenance DAG when it is an `Add obproxy` this resource did not start (3), and — when `after`
- * is given — newer than it. Only asked when state records a DAG of ours to tell it from (older states record none);
- * a failed lookup proves nothing and returns undefined.
+ * is given — newer than it. Only asked when state records a DAG of ours to tell it from (older states record none).
  */
 async function latestForeignAdd(ctx: OpContext, recorded: LastDag | undefined, after?: DagDetail): Promise<DagDetail | undefined> {
   if (!recorded?.id) return undefined;
-  const last = await ctx.client.getLastMaintenanceDag().catch(() => undefined);
+  // A failed lookup is not read as "nothing foreign": the DELETE waits until it is known whose OBProxy it would hit.
+  const last = await ctx.client.getLastMaintenanceDag();
   if (!last || last.name !== OBPROXY_DAGS.add.name || isOwnDag(ctx, last, recorded)) return undefined;
   if (after && last.dag_id <= after.dag_id) return undefined;
   return last;
