@@ -25,6 +25,8 @@ export interface ChaosSummary {
   counts: Record<ViolationKind | "unhandled", number>;
   /** Outcome statistics, to show the faults actually bit. */
   outcomes: { createFailed: number; createLostTrack: number; destroyFailedFirst: number; recovered: number; faultRequests: number };
+  /** How many schedules had each actor of a shared, faulty agent (to show they ran). */
+  actors: { partyAdd: number; partyDelete: number; operatorPass: number; silent: number };
   failures: Array<{ schedule: string; violations: Violation[] }>;
   wallMs: number;
 }
@@ -66,6 +68,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
     schedules: 0,
     counts: { hang: 0, late: 0, duplicate: 0, foreign: 0, falseDeleted: 0, leak: 0, secret: 0, untyped: 0, recovery: 0, harness: 0, unhandled: 0 },
     outcomes: { createFailed: 0, createLostTrack: 0, destroyFailedFirst: 0, recovered: 0, faultRequests: 0 },
+    actors: { partyAdd: 0, partyDelete: 0, operatorPass: 0, silent: 0 },
     failures: [],
     wallMs: 0,
   };
@@ -108,4 +111,9 @@ function tally(s: ChaosSummary, run: ScheduleRun, violations: Violation[]): void
     if (destroys.length > 1 && destroys[1]!.error === undefined) s.outcomes.recovered++;
   }
   s.outcomes.faultRequests += run.ops.flatMap((op) => op.requests).filter((r) => r.fault).length;
+  const kinds = new Set(run.schedule.events.map((e) => e.fault.kind));
+  if (kinds.has("party-add")) s.actors.partyAdd++;
+  if (kinds.has("party-delete")) s.actors.partyDelete++;
+  if (kinds.has("operator-pass")) s.actors.operatorPass++;
+  if (kinds.has("silent")) s.actors.silent++;
 }

@@ -31,7 +31,7 @@ export function judge(run: ScheduleRun, consoleText: readonly string[] = []): Vi
       add("late", `${op.name} took ${op.wallMs} ms, deadline ${op.timeoutMs} ms + 1 s (+${op.starvedMs ?? 0} ms of CPU starvation allowed)`);
     }
     for (const d of causedByForeign(run, op)) add("foreign", `${op.name}: ${d}`);
-    if (op.phase === "destroy" && op.error === undefined && op.managedAfter.managed && op.managedAfter.homePath !== run.homes.party) {
+    if (op.phase === "destroy" && !op.hung && op.error === undefined && op.managedAfter.managed && op.managedAfter.homePath !== run.homes.party) {
       add("falseDeleted", `${op.name} reported success while obshell manages our OBProxy (${op.managedAfter.homePath ?? "?"})`);
     }
     for (const [route, n] of dagCreatingSends(op.requests)) if (n > 1) add("duplicate", `${op.name}: ${n}× ${route}`);
