@@ -25,6 +25,8 @@ export interface OpContext {
   startedDags: Set<string>;
   /** The DAG this operation is waiting for or acting on now, named when the deadline passes or the wait is aborted. */
   inFlight?: { id: string; name: string };
+  /** The last DAG of this operation that ended (named by errors that come after it). */
+  ended?: { id: string; name: string; state: string };
 }
 
 /** The deadline of one create, update or delete: computed once, at its start. */

@@ -122,6 +122,7 @@ export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, 
     throw waitError(ctx, dag, e, advice);
   }
   ctx.inFlight = undefined;
+  ctx.ended = { id: done.id, name: done.name, state: isPassed(done) ? "SUCCEED (PASS)" : done.state };
   // A passed DAG is not a successful one: what it skipped did not happen.
   if (isPassed(done)) {
     const err: DagError = new ObProxyError("DagPassed", `${ctx.label}: ${describePass(done)}. ${advice.onFailed}`, { dagId: done.id });

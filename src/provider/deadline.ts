@@ -38,12 +38,17 @@ export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefi
   if (isObProxyError(e) && e.code !== "DagLost") return undefined;
   const cutByDeadline = isRequestTimeoutError(e) && (e as { byDeadline?: boolean }).byDeadline === true;
   if (!cutByDeadline && ctx.now() < d.at) return undefined;
-  const dag = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "Any DAG obshell created keeps running in obshell";
+  const dag = ctx.inFlight
+    ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell`
+    : ctx.ended
+      ? `${ctx.ended.name} DAG ${ctx.ended.id} had ended ${ctx.ended.state}; what obshell manages now was not confirmed`
+      : "Any DAG obshell created keeps running in obshell";
   const what = isRequestTimeoutError(e) ? ` while ${(e as { what: string }).what} was in flight` : "";
   const text =
     `${ctx.label}: the ${op} deadline (${d.setting}: ${formatDuration(d.timeoutMs)}) passed${what}: ${(e as Error)?.message ?? String(e)}. ` +
     `${dag}; ${NEXT[op]} (${d.setting} sets the limit).`;
-  return carryPartial(new ObProxyError("DeadlineExceeded", text, { ...(ctx.inFlight ? { dagId: ctx.inFlight.id } : {}), cause: e }), e);
+  const dagId = ctx.inFlight?.id ?? ctx.ended?.id;
+  return carryPartial(new ObProxyError("DeadlineExceeded", text, { ...(dagId ? { dagId } : {}), cause: e }), e);
 }
 
 /** The host aborted the operation (Pulumi Cancel, Terraform Stop, Ctrl-C): nothing in obshell is cancelled. */

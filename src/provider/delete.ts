@@ -47,6 +47,8 @@ import { requireAgentPassword } from "./create";
 import { findDagAfterUnknownOutcome, isLegacyLockConflict, isOutcomeUnknown, isOwnDag, isUnderMaintenance, settleLock, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { startDeadline } from "./deadline";
 import { ObProxyError, isObProxyError } from "./errors";
+import { isResponseShapeError, systemClock } from "../obshell";
+import { isRideOut } from "../obshell/dag";
 import { OBPROXY_DAGS, type DagDetail } from "../obshell/schemas";
 import type { LastDag, ObProxyOutputs } from "./types";
 
@@ -123,14 +125,14 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
     if (!isObProxyError(e) || e.code !== "DagPassed") throw e;
     ended = (e as DagError).passedDag ?? dag;
   }
-  const state = await agentState(ctx);
+  const state = await confirmState(ctx, ended, props.lastDag);
   if (state.deleting && state.deleting.id !== ended.id) return finishDelete(ctx, props, state.deleting, deadline);
   if (!state.managed) {
     ctx.progress.info(ended.operator === "PASS" ? `OBProxy deleted (obshell manages none; note: Delete obproxy DAG ${ended.id} was ended by an operator's PASS)` : "OBProxy deleted");
     return;
   }
   // Managed again: someone else's add after our delete (3), or our delete did not delete.
-  const foreign = await latestForeignAdd(ctx, props.lastDag, ended);
+  const foreign = state.foreignAdd;
   if (foreign) {
     ctx.progress.info(`OBProxy deleted (Delete obproxy DAG ${ended.id}); another OBProxy has since been added on this agent (${foreign.name} DAG ${foreign.id}, not ours)`);
     return;
@@ -142,6 +144,34 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
     throw new ObProxyError("DagPassed", text, { dagId: ended.id });
   }
   throw new ObProxyError("StillManaged", `${ctx.label}: Delete obproxy DAG ${ended.id} ended SUCCEED, but obshell still manages an OBProxy. ${next}`, { dagId: ended.id });
+}
+
+/** Pause between confirmation reads while the agent is briefly unreachable or answers garbage. */
+const CONFIRM_PAUSE_MS = 250;
+
+/**
+ * `agentState` after `ended`, riding out a briefly unreachable agent until the deadline; when it cannot be read,
+ * an error naming the DAG: it ended, but whether anything is still managed is not known.
+ */
+async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag | undefined): Promise<{ managed: boolean; deleting?: DagDetail; foreignAdd?: DagDetail }> {
+  const deadline = ctx.deadline?.at ?? ctx.now();
+  for (;;) {
+    try {
+      const state = await agentState(ctx);
+      const foreignAdd = state.managed ? await latestForeignAdd(ctx, recorded, ended) : undefined;
+      return { ...state, ...(foreignAdd ? { foreignAdd } : {}) };
+    } catch (e) {
+      const rideOut = isRideOut(e) || isResponseShapeError(e);
+      if (rideOut && ctx.now() + CONFIRM_PAUSE_MS < deadline && !ctx.op.signal?.aborted) {
+        await systemClock.sleep(CONFIRM_PAUSE_MS, ctx.op.signal).catch(() => undefined);
+        continue;
+      }
+      const text =
+        `${ctx.label}: ${ended.name} DAG ${ended.id} ended ${ended.state}, but checking that obshell manages no OBProxy any more failed: ` +
+        `${(e as Error).message}. The resource stays in state: run \`pulumi destroy\` again to check again.`;
+      throw new ObProxyError("Unconfirmed", text, { dagId: ended.id, cause: e });
+    }
+  }
 }
 
 /** What "done" is checked against: is an OBProxy managed, and which Delete DAG (if any) is in flight. */

@@ -20,7 +20,8 @@ export type ObProxyErrorCode =
   | "Cancelled" // the host aborted the operation (Cancel, Stop, Ctrl-C); obshell's DAG keeps running
   | "DagPassed" // a DAG an operator ended with PASS: its skipped tasks did not happen
   | "ForeignDag" // a DAG this resource did not start stands where ours should be
-  | "StillManaged"; // a delete ended, yet obshell still manages an OBProxy
+  | "StillManaged" // a delete ended, yet obshell still manages an OBProxy
+  | "Unconfirmed"; // a delete ended, but whether obshell still manages an OBProxy could not be read
 
 /** An error thrown by the ObProxy provider. */
 export class ObProxyError extends Error {
