@@ -107,4 +107,21 @@ describe("provider: DAGs this resource did not start are never ours", function (
     assert.ok(err.code === "ForeignDag" || err.code === "DagPassed", `${err.code}: ${err.message}`);
     assert.equal(sim.control.state().obproxy?.homePath, THEIR_HOME);
   });
+
+  it("after a lost answer, create never follows an Add DAG that started before its request as its own", async () => {
+    const slow = await startSim({ mode: "memory", timeScale: 0.4 });
+    try {
+      const { lifecycle, lines } = capturingLifecycle();
+      const theirs = await theirAdd(slow);
+      // Their add runs for seconds; ours is sent well after it started, and its answer is lost.
+      await new Promise((r) => setTimeout(r, 3_000));
+      slow.control.dropConnections({ count: 1, path: "/api/v1/obproxy" });
+      const err = await rejection(lifecycle.create(await inputsFor(slow, { homePath: "/opt/ours/obproxy" })));
+      assert.notEqual(err.properties?.lastDag?.id, theirs, "their DAG was not recorded as ours");
+      assert.ok(lines.some((l) => l.includes(theirs) && /not ours/.test(l)), lines.join("\n"));
+      assert.ok(!lines.some((l) => l.includes(`following Add obproxy DAG ${theirs}`)), lines.join("\n"));
+    } finally {
+      await slow.stop();
+    }
+  });
 });
