@@ -25,6 +25,11 @@ export interface OpContext {
   startedDags: Set<string>;
   /** The DAG this operation is waiting for or acting on now, named when the deadline passes or the wait is aborted. */
   inFlight?: { id: string; name: string };
+  /**
+   * The newest maintenance DAG (`dag_id`) obshell reported right before our last add was sent: a DAG at or below it
+   * existed before our request and cannot be the one it created.
+   */
+  newestBeforeAdd?: number;
   /** The last DAG of this operation that ended (named by errors that come after it). */
   ended?: { id: string; name: string; state: string };
 }

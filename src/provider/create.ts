@@ -3,7 +3,7 @@
  * adopt the one the agent already manages, wait for the DAG, then stop it when `running: false`.
  */
 import { isObshellApiError, isObshellVersionError } from "../obshell";
-import { ErrCode, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
+import { ErrCode, OBPROXY_DAGS, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { startDeadline } from "./deadline";
@@ -112,8 +112,16 @@ export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Prom
  */
 async function keptInState(ctx: OpContext, inputs: ObProxyInputs, id: string, e: unknown): Promise<Error> {
   const err = e instanceof Error ? e : new Error(String(e));
+  const latest = ctx.newestBeforeAdd === undefined ? undefined : await ctx.client.getLastMaintenanceDag().catch(() => null);
+  // No maintenance DAG newer than the ones that existed before our add: obshell created nothing, there is nothing to keep.
+  if (latest !== null && ctx.newestBeforeAdd !== undefined && (latest?.dag_id ?? 0) <= ctx.newestBeforeAdd) {
+    err.message += ". obshell created no DAG for it (no maintenance DAG is newer than before the request): nothing was added; run `pulumi up` again";
+    return err;
+  }
+  // The newest is an add that may be ours (it finished before we could look): record it, so destroy can tell it from a later one.
+  const mayBeOurs = latest && latest.name === OBPROXY_DAGS.add.name ? summarizeDag(latest) : undefined;
   err.message += ". obshell may have accepted the add: the resource is kept in state; run `pulumi up` to continue it, or `pulumi destroy`";
-  const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running: true, adopted: false };
+  const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running: true, adopted: false, ...(mayBeOurs ? { lastDag: mayBeOurs } : {}) };
   return asPartialFailure(err, id, withProvider(buildOutputs(inputs, facts), inputs));
 }
 

@@ -62,7 +62,8 @@ export async function findDagAfterUnknownOutcome(ctx: OpContext, kind: ObproxyDa
     }
   }
   if (holder?.name !== OBPROXY_DAGS[kind].name) return undefined;
-  if (sentAt !== undefined && startedBefore(holder, sentAt)) {
+  const older = kind === "add" && ctx.newestBeforeAdd !== undefined && holder.dag_id <= ctx.newestBeforeAdd;
+  if (older || (sentAt !== undefined && startedBefore(holder, sentAt))) {
     ctx.progress.info(`the answer was lost (${(e as Error).name}); ${holder.name} DAG ${holder.id} holds the lock but started before our request: it is not ours`);
     return undefined;
   }
@@ -248,6 +249,8 @@ export async function submitDag(
   recorded?: LastDag,
 ): Promise<DagDetail> {
   for (let attempt = 0; ; attempt++) {
+    // Which DAGs already exist, so a lost answer is never followed to someone else's add (obshell does not say whose).
+    if (kind === "add") ctx.newestBeforeAdd = (await ctx.client.getLastMaintenanceDag())?.dag_id ?? 0;
     const sentAt = ctx.now();
     try {
       const dag = await submit();
