@@ -35,6 +35,8 @@ export async function isLegacyLockConflict(ctx: OpContext, e: unknown): Promise<
  * never reached it.
  */
 export function isOutcomeUnknown(e: unknown): boolean {
+  // A request the deadline stopped before it was sent reached nobody.
+  if (isRequestTimeoutError(e) && e.byDeadline && e.timeoutMs === 0) return false;
   if (isNetworkError(e)) return e.kind !== "refused" && e.kind !== "dns" && e.kind !== "tls";
   if (isRequestTimeoutError(e) || isResponseShapeError(e)) return true;
   return isObshellApiError(e) && e.errCode === undefined && e.code === undefined;
