@@ -44,7 +44,7 @@
  */
 import type { OpContext } from "./context";
 import { requireAgentPassword } from "./create";
-import { findDagAfterUnknownOutcome, isLegacyLockConflict, isOutcomeUnknown, isOwnDag, isUnderMaintenance, settleLock, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { describePass, findDagAfterUnknownOutcome, isLegacyLockConflict, isPassed, isOutcomeUnknown, isOwnDag, isUnderMaintenance, settleLock, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { startDeadline } from "./deadline";
 import { ObProxyError, isObProxyError } from "./errors";
 import { isResponseShapeError, systemClock } from "../obshell";
@@ -128,7 +128,7 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
   const state = await confirmState(ctx, ended, props.lastDag);
   if (state.deleting && state.deleting.id !== ended.id) return finishDelete(ctx, props, state.deleting, deadline);
   if (!state.managed) {
-    ctx.progress.info(ended.operator === "PASS" ? `OBProxy deleted (obshell manages none; note: Delete obproxy DAG ${ended.id} was ended by an operator's PASS)` : "OBProxy deleted");
+    ctx.progress.info(isPassed(ended) ? `OBProxy deleted (obshell manages none; note: ${describePass(ended)})` : "OBProxy deleted");
     return;
   }
   // Managed again: someone else's add after our delete (3), or our delete did not delete.
@@ -138,9 +138,8 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
     return;
   }
   const next = "The resource stays in state: run `pulumi destroy` again to send a new delete.";
-  if (ended.operator === "PASS" || (ended.nodes ?? []).some((n) => n.operator === "PASS")) {
-    const node = (ended.nodes ?? []).find((n) => n.operator === "PASS");
-    const text = `${ctx.label}: Delete obproxy DAG ${ended.id} was ended by an operator's PASS${node ? ` at task "${node.name}"` : ""}, and obshell still manages the OBProxy: nothing was deleted (passed tasks are marked SUCCEED but never ran). ${next}`;
+  if (isPassed(ended)) {
+    const text = `${ctx.label}: ${describePass(ended)}, and obshell still manages the OBProxy: nothing was deleted. ${next}`;
     throw new ObProxyError("DagPassed", text, { dagId: ended.id });
   }
   throw new ObProxyError("StillManaged", `${ctx.label}: Delete obproxy DAG ${ended.id} ended SUCCEED, but obshell still manages an OBProxy. ${next}`, { dagId: ended.id });
