@@ -94,7 +94,8 @@ describe("simulator: a shared agent, an operator and a silent agent", () => {
   });
 
   it("takes the second party and the operator over HTTP (/__sim/party/…, /__sim/operate-dag)", async () => {
-    const post = (p: string, b: unknown) => fetch(`${sim.url}${p}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(b) });
+    const headers = { "Content-Type": "application/json", "x-sim-control-token": sim.controlToken };
+    const post = (p: string, b: unknown) => fetch(`${sim.url}${p}`, { method: "POST", headers, body: JSON.stringify(b) });
     const added = (await (await post("/__sim/party/add-obproxy", { params: THEIRS })).json()) as { dagId: string };
     assert.ok(added.dagId);
     const op = await post("/__sim/operate-dag", { dagId: added.dagId, operator: "pass" });
