@@ -19,6 +19,28 @@ export interface OpContext {
   now(): number;
   /** Per-call overrides from the host (native plugin, Terraform provider, operator command). */
   op: OperationOptions;
+  /** The operation's one deadline, once it has computed it (deadline.ts); every request of `client` obeys it. */
+  deadline?: OperationDeadline;
+  /** DAGs this operation started (the ids obshell's answers to our own requests returned): always ours. */
+  startedDags: Set<string>;
+  /** The DAG this operation is waiting for or acting on now, named when the deadline passes or the wait is aborted. */
+  inFlight?: { id: string; name: string };
+  /**
+   * The newest maintenance DAG (`dag_id`) obshell reported right before our last add was sent: a DAG at or below it
+   * existed before our request and cannot be the one it created.
+   */
+  newestBeforeAdd?: number;
+  /** The last DAG of this operation that ended (named by errors that come after it). */
+  ended?: { id: string; name: string; state: string };
+}
+
+/** The deadline of one create, update or delete: computed once, at its start. */
+export interface OperationDeadline {
+  /** Epoch ms (ctx.now() scale). */
+  at: number;
+  /** The limit it was computed from, and where that limit is set (`timeouts.delete`, or the host's override). */
+  timeoutMs: number;
+  setting: string;
 }
 
 /**
@@ -83,14 +105,23 @@ export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps 
     verbosity: deps.verbosity ?? verbosityFromEnv(),
     now,
   });
-  // The client's request trace goes to the progress sink at debug verbosity (redacted there too).
-  const clientOptions = { log: (line: string) => progress.debug(line), ...deps.clientOptions };
-  return {
-    client: createObshellClient(clientOptionsFor(props, clientOptions)),
+  // Every request of this operation's client reads the operation's deadline (set once the operation computed it)
+  // and the host's abort signal: no request timeout, retry or backoff outlives either. Its request trace goes to
+  // the progress sink at debug verbosity (redacted there too).
+  const bounds = {
+    log: (line: string) => progress.debug(line),
+    ...deps.clientOptions,
+    deadline: () => ctx.deadline?.at,
+    ...(op.signal ? { signal: op.signal } : {}),
+  };
+  const ctx: OpContext = {
+    client: createObshellClient(clientOptionsFor(props, bounds)),
     label,
     progress,
     secrets,
     now,
     op,
+    startedDags: new Set(),
   };
+  return ctx;
 }

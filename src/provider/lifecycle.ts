@@ -10,6 +10,7 @@ import { checkInputs, type CheckFailure } from "./check";
 import { setStackConfig } from "./config";
 import { createContext, type OpContext, type OperationOptions, type ProviderDeps } from "./context";
 import { createObproxy } from "./create";
+import { boundedError, type DeadlineOp } from "./deadline";
 import { deleteObproxy } from "./delete";
 import { diffProps } from "./diff";
 import { IMPORT_ID_FORMAT, importObproxy, parseImportId } from "./import";
@@ -37,9 +38,10 @@ export interface ObProxyLifecycle {
 /**
  * Runs one operation with a fresh context; keeps secrets out of the error and always closes the client. The context
  * (and the client, which parses the endpoint) is built inside the error handling, so even a bad endpoint that got
- * past check fails labelled and redacted.
+ * past check fails labelled and redacted. The deadline passing or the host aborting is said once, here, with what
+ * was in flight (deadline.ts).
  */
-async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>): Promise<T> {
+async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>, kind?: DeadlineOp): Promise<T> {
   const label = resourceLabel(props);
   let secrets: string[] = [];
   let ctx: OpContext | undefined;
@@ -47,8 +49,8 @@ async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, 
     secrets = secretValues(props);
     ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
     return await op(ctx);
-  } catch (e) {
-    throw labelAndRedact(e, label, secrets);
+  } catch (caught) {
+    throw labelAndRedact((ctx && boundedError(ctx, caught, kind)) ?? caught, label, secrets);
   } finally {
     await ctx?.client.close().catch(() => undefined);
   }
@@ -83,7 +85,7 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
       return diffProps(olds, news);
     },
     async create(inputs, op = {}) {
-      return run(inputs, deps, op, (ctx) => createObproxy(ctx, inputs as ObProxyInputs));
+      return run(inputs, deps, op, (ctx) => createObproxy(ctx, inputs as ObProxyInputs), "create");
     },
     async read(id, props = {}, op = {}) {
       // An import sends only the id: for the native plugin it names the agent and home (import.ts); the dynamic
@@ -96,10 +98,10 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
       return run(props, deps, op, (ctx) => readObproxy(ctx, id, props as ObProxyOutputs & ObProxyInputs));
     },
     async update(id, olds, news, op = {}) {
-      return { outs: await run(news, deps, op, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs)) };
+      return { outs: await run(news, deps, op, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs), "update") };
     },
     async delete(_id, props, op = {}) {
-      await run(props, deps, op, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>));
+      await run(props, deps, op, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>), "delete");
     },
   };
 }

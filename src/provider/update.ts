@@ -4,11 +4,11 @@
  * stored settings without any remote call. `read` backs `pulumi refresh`.
  */
 import { isObshellApiError } from "../obshell";
-import { ErrCode, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
+import { ErrCode, OBPROXY_DAGS, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
-import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { operationTimeoutMs } from "./durations";
+import { describePass, isPassed, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { alterProxyconfig, parameterChanges } from "./parameters";
 import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
@@ -22,8 +22,8 @@ const UPDATE_ADVICE = (timeout: number): WaitAdvice => ({
 
 /** Updates the resource; returns full outputs. */
 export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<ObProxyOutputs>, news: ObProxyInputs): Promise<ObProxyOutputs> {
-  const timeout = operationTimeoutMs(ctx.op.timeoutMs, news.timeouts, "update");
-  const deadline = ctx.now() + timeout;
+  const deadline = startDeadline(ctx, "update", news.timeouts);
+  const timeout = ctx.deadline!.timeoutMs;
   if (olds.managed !== true && olds.adopted !== true) {
     return (await continueCreate(ctx, id, olds, news, deadline, timeout)).outs;
   }
@@ -49,7 +49,7 @@ export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<Ob
   let applied: string[] = [];
   try {
     if (!current && desired) {
-      lastDag = await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+      lastDag = await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout), lastDag);
       running = true;
     }
     if (paramKeys.length > 0) {
@@ -57,7 +57,7 @@ export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<Ob
       applied = await alterProxyconfig(ctx, { endpoint: news.endpoint, sqlPort, sysPassword: news.obproxySysPassword }, params.set, deadline);
     }
     if (current && !desired) {
-      lastDag = await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+      lastDag = await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout), lastDag);
       running = false;
     }
   } catch (e) {
@@ -74,16 +74,17 @@ export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<Ob
   return buildOutputs(news, { agent, running, adopted, lastDag });
 }
 
-async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {
+async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice, recorded?: LastDag): Promise<LastDag> {
   ctx.progress.info("starting the OBProxy (running: true)");
-  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline);
+  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline, recorded);
   return summarizeDag(await waitDag(ctx, dag, deadline, advice));
 }
 
 /**
- * Continues a create that ended in a partial failure: if the agent manages the OBProxy now, only `running` is left
- * to apply; otherwise the add is submitted again, which resumes (or retries, when it failed) the Add DAG that still
- * holds obshell's lock instead of starting a second one.
+ * Continues a create that ended in a partial failure: if the agent manages the OBProxy our recorded Add DAG added,
+ * only `running` is left to apply; otherwise the add is submitted again, which resumes (or retries, when it failed)
+ * our Add DAG that still holds obshell's lock instead of starting a second one. A managed OBProxy that our add did
+ * not produce (someone else's add, or ours ended by PASS) is never taken as ours.
  */
 async function continueCreate(
   ctx: OpContext,
@@ -96,10 +97,35 @@ async function continueCreate(
   requireAgentPassword(ctx, news);
   const info = await assertSupported(ctx);
   const o = { deadline, timeout, adopted: false, lastDag: olds.lastDag };
-  if (info.isObproxyAgent === true) return completeAdd(ctx, news, id, undefined, o);
+  if (info.isObproxyAgent === true) {
+    await assertOurAddManaged(ctx, olds.lastDag);
+    return completeAdd(ctx, news, id, undefined, o);
+  }
   ctx.progress.info(`continuing the create that did not finish (last DAG ${olds.lastDag?.id ?? "none"})`);
-  const dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(news)), deadline);
+  const dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(news)), deadline, olds.lastDag);
   return completeAdd(ctx, news, id, dag, o);
+}
+
+/**
+ * obshell manages an OBProxy: it is ours only when our recorded Add DAG ran to SUCCEED without a PASS (or when
+ * nothing was recorded to tell: a lost answer). Otherwise it is reported, never completed as ours.
+ */
+async function assertOurAddManaged(ctx: OpContext, recorded: LastDag | undefined): Promise<void> {
+  if (!recorded?.id || recorded.name !== OBPROXY_DAGS.add.name || !isObproxyTaskId(recorded.id)) return;
+  const ours = await ctx.client.getDag(recorded.id, { showDetails: true }).catch(() => undefined);
+  if (!ours) return;
+  if (ours.state === "SUCCEED" && isPassed(ours)) {
+    throw new ObProxyError("DagPassed", `${ctx.label}: ${describePass(ours)}; obshell manages an OBProxy, but this resource's add did not complete. Run \`pulumi destroy\`, then \`pulumi up\` to add it again.`, { dagId: ours.id });
+  }
+  const last = await ctx.client.getLastMaintenanceDag().catch(() => undefined);
+  if (ours.state !== "SUCCEED" || (last && last.name === OBPROXY_DAGS.add.name && last.id !== ours.id)) {
+    const other = last && last.id !== ours.id ? ` (${last.name} DAG ${last.id}, not started by this resource)` : "";
+    throw new ObProxyError(
+      "ForeignDag",
+      `${ctx.label}: obshell manages an OBProxy that this resource's Add obproxy DAG ${ours.id} (${ours.state}) did not add${other}: another party added it. This resource added nothing; use another agent or remove that OBProxy first.`,
+      { dagId: last?.id ?? ours.id },
+    );
+  }
 }
 
 /**

@@ -45,6 +45,8 @@ export interface TaskFate {
   message: string;
   /** How many more executions fail (Infinity = always). */
   remaining: number;
+  /** An operator watching obshell's console acts on the failure at once: PASS or RETRY the DAG. */
+  then?: "pass" | "retry";
 }
 
 /** A sub task (and its node) as stored. */
@@ -73,6 +75,8 @@ export interface DagRecord {
   /** False for a failed maintenance DAG: it keeps the lock (§5.2). */
   isFinished: boolean;
   fates: Map<string, TaskFate>;
+  /** The OBProxy home the DAG acts on (the add's home_path, else the home managed when it was created). */
+  homePath?: string;
   /** Real (unskewed) epoch ms at which the DAG last reached a terminal state, for completion-lag benchmarks. */
   finishedAtMs?: number;
   abort?: AbortController;
@@ -188,7 +192,8 @@ export class DagEngine {
       } catch (e) {
         if (this.stopped) return;
         this.recordFailure(dag, node, e);
-        return this.fail(dag, i);
+        this.fail(dag, i);
+        return this.operatorReacts(dag, e);
       }
     }
     this.finish(dag, "SUCCEED");
@@ -221,13 +226,24 @@ export class DagEngine {
     dag.isFinished = true;
   }
 
+  /** The operator of a fate with `then` passes or retries the failed DAG before anyone could read it FAILED. */
+  private operatorReacts(dag: DagRecord, e: unknown): void {
+    const then = (e as { then?: "pass" | "retry" }).then;
+    if (!then) return;
+    try {
+      this.operate(dag, then);
+    } catch {
+      // obshell refused the operator (a task that cannot be passed): the DAG stays FAILED, as it would.
+    }
+  }
+
   private async execute(dag: DagRecord, i: number, ctx: TaskContext): Promise<void> {
     const spec = dag.spec.tasks[i]!;
     const fate = dag.fates.get(spec.name);
     if (fate && fate.remaining > 0) {
       fate.remaining--;
       await ctx.sleep(100);
-      throw new TaskFailure(fate.errCode, fate.message);
+      throw Object.assign(new TaskFailure(fate.errCode, fate.message), fate.then ? { then: fate.then } : {});
     }
     await spec.run(ctx);
   }
