@@ -6,6 +6,7 @@ import { isObshellApiError, isObshellVersionError } from "../obshell";
 import { ErrCode, OBPROXY_DAGS, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { waitAdvice } from "./messages";
 import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, agentId, buildOutputs, withProvider, type LiveFacts } from "./outputs";
@@ -73,11 +74,7 @@ async function isAlreadyManaged(ctx: OpContext, e: unknown): Promise<boolean> {
   return e.errCode === undefined && e.status === 400 && (await ctx.client.getInfo()).isObproxyAgent === true;
 }
 
-const CREATE_ADVICE = (timeout: number): WaitAdvice => ({
-  timeoutMs: timeout,
-  onFailed: "The resource is kept in state: fix the cause and run `pulumi up` again (it retries this DAG), or `pulumi destroy`.",
-  onTimeout: "It keeps running in obshell; the resource is kept in state: run `pulumi up` again to resume waiting (timeouts.create sets the limit).",
-});
+const CREATE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("create", timeout);
 
 /** Creates the resource. */
 export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Promise<Created> {

@@ -10,6 +10,8 @@ import { isRideOut } from "../obshell/dag";
 import { ErrCode, OBPROXY_DAGS, type DagDetail, type ObproxyDagKind } from "../obshell/schemas";
 import { ObProxyError, obProxyDagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
 import type { OpContext } from "./context";
+import { failedDagCommands, lockAdvice, type WaitAdvice } from "./messages";
+export type { WaitAdvice } from "./messages";
 import type { LastDag } from "./types";
 
 /** True when obshell refused to create a DAG because the OBProxy maintenance lock is held. */
@@ -108,13 +110,6 @@ export function describePass(dag: DagDetail): string {
 /** An error that also records the last DAG seen, so a partial failure can store it. */
 export type DagError = ObProxyError & { lastDag?: LastDag; passedDag?: DagDetail };
 
-/** What to tell the user when a wait ends badly. */
-export interface WaitAdvice {
-  timeoutMs: number;
-  onFailed: string;
-  onTimeout: string;
-}
-
 /** Waits for a DAG to SUCCEED before `deadline`; a FAILED DAG or the deadline becomes an ObProxyError with advice. */
 export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, advice: WaitAdvice): Promise<DagDetail> {
   ctx.inFlight = { id: dag.id, name: dag.name };
@@ -141,7 +136,7 @@ function waitError(ctx: OpContext, dag: DagDetail, e: unknown, advice: WaitAdvic
   if (isDagFailedError(e)) {
     const logs = e.failedTaskLogs ?? [];
     const facts = { dagId: e.dagId, dagName: e.dagName, failedTask: e.failedTask, lastLog: logs[logs.length - 1] };
-    const err: DagError = obProxyDagFailedError(ctx.label, facts, advice.onFailed, e);
+    const err: DagError = obProxyDagFailedError(ctx.label, facts, `${advice.onFailed} ${failedDagCommands(e.dagId, ctx.client.endpoint)}`, e);
     err.lastDag = { id: e.dagId, name: e.dagName, state: e.state, operator: e.operator };
     return err;
   }
@@ -155,19 +150,6 @@ function waitError(ctx: OpContext, dag: DagDetail, e: unknown, advice: WaitAdvic
   const err: DagError = new ObProxyError("DagLost", text, { dagId: dag.id, cause: e });
   err.lastDag = summarizeDag(dag);
   return err;
-}
-
-/** How to free the lock held by a failed DAG of another kind. */
-export function lockAdvice(dag: DagDetail): string {
-  const extra =
-    dag.name === OBPROXY_DAGS.add.name
-      ? " Retrying an add finishes it; passing it leaves whatever it already did under the home path."
-      : "";
-  return (
-    `obshell accepts no other OBProxy operation until that DAG is retried or passed: fix the cause, then retry it ` +
-    `(POST /api/v1/task/dag/${dag.id} {"operator":"retry"}) or pass it ({"operator":"pass"}) with obshell's console ` +
-    `or SDK, and run this again.${extra}`
-  );
 }
 
 /**
@@ -212,7 +194,7 @@ export async function settleLock(ctx: OpContext, kind: ObproxyDagKind, deadline:
     ctx.progress.info(`finishing this resource's ${describeFailure(facts)} before deleting it (retry)`);
     await ctx.client.operateDag(holder.id, "RETRY");
   } else if (holder.state === "FAILED") {
-    throw new ObProxyError("LockHeld", `${ctx.label}: obshell's OBProxy lock is held by ${describeFailure(facts)}${own ? "" : " (not started by this resource)"}. ${lockAdvice(holder)}`, {
+    throw new ObProxyError("LockHeld", `${ctx.label}: obshell's OBProxy lock is held by ${describeFailure(facts)}${own ? "" : " (not started by this resource)"}. ${lockAdvice(holder, ctx.client.endpoint)}`, {
       dagId: holder.id,
     });
   }
@@ -230,7 +212,7 @@ async function waitForHolder(ctx: OpContext, holder: DagDetail, deadline: number
   } catch (e) {
     if (!isDagFailedError(e)) throw e;
     const failed = await ctx.client.getDag(holder.id, { showDetails: true });
-    throw new ObProxyError("LockHeld", `${ctx.label}: ${describeFailure(failureFacts(failed))}, and now holds obshell's OBProxy lock. ${lockAdvice(failed)}`, {
+    throw new ObProxyError("LockHeld", `${ctx.label}: ${describeFailure(failureFacts(failed))}, and now holds obshell's OBProxy lock. ${lockAdvice(failed, ctx.client.endpoint)}`, {
       dagId: holder.id,
       cause: e,
     });

@@ -8,6 +8,7 @@ import { isNetworkError, isRequestTimeoutError } from "../obshell";
 import type { OpContext } from "./context";
 import { formatDuration, operationTimeoutMs } from "./durations";
 import { ObProxyError, isObProxyError } from "./errors";
+import { nextRun } from "./messages";
 import type { ObProxyInputs } from "./types";
 
 /** The operations that have a deadline. */
@@ -21,12 +22,6 @@ export function startDeadline(ctx: OpContext, op: DeadlineOp, timeouts: ObProxyI
   return ctx.deadline.at;
 }
 
-/** What the operation does next, per kind, once its deadline passed or it was cancelled. */
-const NEXT: Record<DeadlineOp, string> = {
-  create: "the resource is kept in state where it could be: run `pulumi up` again to continue",
-  update: "run `pulumi up` again to continue",
-  delete: "the resource stays in state: run `pulumi destroy` again to continue",
-};
 
 /** The error to report instead of `e`, when `e` is the deadline passing or the host aborting; else undefined. */
 export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefined): ObProxyError | undefined {
@@ -46,7 +41,7 @@ export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefi
   const what = isRequestTimeoutError(e) ? ` while ${(e as { what: string }).what} was in flight` : "";
   const text =
     `${ctx.label}: the ${op} deadline (${d.setting}: ${formatDuration(d.timeoutMs)}) passed${what}: ${(e as Error)?.message ?? String(e)}. ` +
-    `${dag}; ${NEXT[op]} (${d.setting} sets the limit).`;
+    `${dag}; ${nextRun(op)} (${d.setting} sets the limit).`;
   const dagId = ctx.inFlight?.id ?? ctx.ended?.id;
   return carryPartial(new ObProxyError("DeadlineExceeded", text, { ...(dagId ? { dagId } : {}), cause: e }), e);
 }
@@ -55,7 +50,7 @@ export function boundedError(ctx: OpContext, e: unknown, op: DeadlineOp | undefi
 function cancelledError(ctx: OpContext, e: unknown, op: DeadlineOp): ObProxyError {
   const dag = ctx.inFlight ? `waiting for ${ctx.inFlight.name} DAG ${ctx.inFlight.id}` : `the ${op}`;
   const keeps = ctx.inFlight ? `${ctx.inFlight.name} DAG ${ctx.inFlight.id} keeps running in obshell` : "any DAG obshell created keeps running there";
-  const text = `${ctx.label}: ${dag} was cancelled; ${keeps}; ${NEXT[op]}.`;
+  const text = `${ctx.label}: ${dag} was cancelled; ${keeps}; ${nextRun(op)}.`;
   const why = isNetworkError(e) || isObProxyError(e) ? e : undefined;
   return carryPartial(new ObProxyError("Cancelled", text, { ...(ctx.inFlight ? { dagId: ctx.inFlight.id } : {}), ...(why ? { cause: why } : { cause: e }) }), e);
 }

@@ -45,6 +45,7 @@
 import type { OpContext } from "./context";
 import { requireAgentPassword } from "./create";
 import { describePass, findDagAfterUnknownOutcome, isLegacyLockConflict, isPassed, isOutcomeUnknown, isOwnDag, isUnderMaintenance, settleLock, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { waitAdvice } from "./messages";
 import { startDeadline } from "./deadline";
 import { ObProxyError, isObProxyError } from "./errors";
 import { isResponseShapeError, systemClock } from "../obshell";
@@ -52,11 +53,7 @@ import { isRideOut } from "../obshell/dag";
 import { OBPROXY_DAGS, type DagDetail } from "../obshell/schemas";
 import type { LastDag, ObProxyOutputs } from "./types";
 
-const DELETE_ADVICE = (timeout: number): WaitAdvice => ({
-  timeoutMs: timeout,
-  onFailed: "The resource stays in state: fix the cause, then run `pulumi destroy` again; it retries this DAG instead of starting another.",
-  onTimeout: "It keeps running in obshell and the resource stays in state: run `pulumi destroy` again to resume waiting (timeouts.delete sets the limit).",
-});
+const DELETE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("delete", timeout);
 
 /** How many times the DELETE may be sent after obshell refused it or our own add finished; each refusal created nothing. */
 const MAX_ATTEMPTS = 3;

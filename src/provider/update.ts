@@ -8,17 +8,14 @@ import { ErrCode, OBPROXY_DAGS, isObproxyTaskId, type DagDetail } from "../obshe
 import type { OpContext } from "./context";
 import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
 import { describePass, isPassed, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { waitAdvice } from "./messages";
 import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { alterProxyconfig, parameterChanges } from "./parameters";
 import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
 import type { LastDag, ObProxyInputs, ObProxyOutputs } from "./types";
 
-const UPDATE_ADVICE = (timeout: number): WaitAdvice => ({
-  timeoutMs: timeout,
-  onFailed: "Fix the cause and run `pulumi up` again: it retries this DAG.",
-  onTimeout: "It keeps running in obshell: run `pulumi up` again to resume waiting (timeouts.update sets the limit).",
-});
+const UPDATE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("update", timeout);
 
 /** Updates the resource; returns full outputs. */
 export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<ObProxyOutputs>, news: ObProxyInputs): Promise<ObProxyOutputs> {
