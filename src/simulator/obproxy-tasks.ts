@@ -25,13 +25,18 @@ const HEALTH_CHECK_INTERVAL_MS = 10_000;
 const HEALTH_CHECK_MAX_TRIES = 100;
 const STOP_INTERVAL_MS = 5_000;
 const STOP_MAX_TRIES = 15;
+/**
+ * What a quick task (sqlite writes, a mkdir, `rm -rf`) takes on the real agent: far below the scheduler tick, which
+ * is what a node's duration really comes from (dag-engine.ts).
+ */
+const FAST_TASK_MS = 20;
 
 type TaskFn = (ctx: TaskContext) => Promise<void>;
 
 function spec(s: AgentState, kind: ObproxyDagKind, run: Record<string, TaskFn>, rollback: Record<string, TaskFn> = {}): DagSpec {
   const d = OBPROXY_DAGS[kind];
   const tasks: TaskSpec[] = d.tasks.map((name) => ({
-    name, run: run[name] ?? ((ctx) => ctx.sleep(200)), rollback: rollback[name], can: taskCapabilities(name, s.version),
+    name, run: run[name] ?? ((ctx) => ctx.sleep(FAST_TASK_MS)), rollback: rollback[name], can: taskCapabilities(name, s.version),
   }));
   return { kind, name: d.name, maintenance: d.maintenance, tasks };
 }
@@ -39,7 +44,7 @@ function spec(s: AgentState, kind: ObproxyDagKind, run: Record<string, TaskFn>, 
 /** `Check obproxy status` (PrepareForObproxyAgent). */
 function checkStatus(s: AgentState, expectManaged: boolean, home?: string) {
   return async (ctx: TaskContext) => {
-    await ctx.sleep(100);
+    await ctx.sleep(FAST_TASK_MS);
     if (expectManaged && !s.isObproxyAgent) throw new TaskFailure(ErrCode.ObproxyNotBeManaged, "This is not an OBProxy agent");
     if (!expectManaged) {
       if (s.isObproxyAgent) throw new TaskFailure(ErrCode.ObproxyAlreadyManaged, "Agent has already managed OBProxy");
@@ -130,10 +135,10 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
     "Start obproxy": startObproxy(s, plan),
     "Set proxyro password for connect": async (ctx) => {
       ctx.log("set obproxy user password");
-      await ctx.sleep(300);
+      await ctx.sleep(FAST_TASK_MS);
     },
     "Persist obproxy info": async (ctx) => {
-      await ctx.sleep(100);
+      await ctx.sleep(FAST_TASK_MS);
       const m: ManagedObproxy = { homePath: plan.homePath, sqlPort: plan.sqlPort, sysPassword: plan.sysPassword, proxyroPassword: plan.proxyroPassword, version: plan.version };
       s.obproxy = m;
     },
@@ -147,12 +152,12 @@ export function deleteDag(s: AgentState): DagSpec {
     "Check obproxy status": checkStatus(s, true),
     "Stop obproxy": stopObproxy(s),
     "Delete obproxy": async (ctx) => {
-      await ctx.sleep(100);
+      await ctx.sleep(FAST_TASK_MS);
       s.obproxy = undefined;
       s.startInfo = undefined;
     },
     "Clean obproxy dir": async (ctx) => {
-      await ctx.sleep(200);
+      await ctx.sleep(FAST_TASK_MS);
       await s.host.cleanHome(home);
     },
   });
@@ -176,7 +181,7 @@ export function upgradeDag(s: AgentState, targetVersion: string): DagSpec {
   const previous = s.obproxy?.version;
   return spec(s, "upgrade", {
     "Record obproxy info": async (ctx) => {
-      await ctx.sleep(200);
+      await ctx.sleep(FAST_TASK_MS);
       if (s.obproxy) s.obproxy.version = targetVersion;
     },
     "Wait hot restart obproxy finish": (ctx) => ctx.sleep(5_000),
