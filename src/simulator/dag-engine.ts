@@ -28,6 +28,8 @@ export interface TaskSpec {
   rollback?(ctx: TaskContext): Promise<void>;
   /** Operators the task accepts (§5.5). */
   can: TaskCapabilities;
+  /** How the task fails for an injected fate, when it fails its own way (logs, timing); else a quick TaskFailure. */
+  failAs?(ctx: TaskContext, fate: TaskFate): Promise<void>;
 }
 
 /** A DAG template instance. */
@@ -268,6 +270,7 @@ export class DagEngine {
     const fate = dag.fates.get(spec.name);
     if (fate && fate.remaining > 0) {
       fate.remaining--;
+      if (spec.failAs) return spec.failAs(ctx, fate);
       await ctx.sleep(10);
       throw new TaskFailure(fate.errCode, fate.message);
     }
@@ -297,11 +300,11 @@ export class DagEngine {
     dag.isFinished = !dag.spec.maintenance || nodeIndex === 0;
   }
 
-  /** Ends a DAG as `state` at its last stage; the lock is released. */
-  finish(dag: DagRecord, state: DagState): void {
+  /** Ends a DAG as `state` at its last stage (or where it is, `keepStage`); the lock is released. */
+  finish(dag: DagRecord, state: DagState, o: { keepStage?: boolean } = {}): void {
     dag.abort = undefined;
     dag.state = state;
-    dag.stage = dag.nodes.length;
+    if (!o.keepStage) dag.stage = dag.nodes.length;
     dag.endMs = this.o.agentNow();
     dag.finishedAtMs = this.o.clock.now();
     dag.isFinished = true;

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { ErrCode, OBPROXY_DAGS, type ObproxyDagKind } from "../obshell/schemas";
 import type { DagSpec, TaskContext, TaskSpec } from "./dag-engine";
 import { TaskFailure } from "./sim-errors";
+import type { StartCommand } from "./host";
 import { taskCapabilities } from "./task-capabilities";
 import type { AgentState, ManagedObproxy } from "./state";
 
@@ -33,10 +34,12 @@ const FAST_TASK_MS = 20;
 
 type TaskFn = (ctx: TaskContext) => Promise<void>;
 
-function spec(s: AgentState, kind: ObproxyDagKind, run: Record<string, TaskFn>, rollback: Record<string, TaskFn> = {}): DagSpec {
+type FailFn = NonNullable<TaskSpec["failAs"]>;
+
+function spec(s: AgentState, kind: ObproxyDagKind, run: Record<string, TaskFn>, rollback: Record<string, TaskFn> = {}, failAs: Record<string, FailFn> = {}): DagSpec {
   const d = OBPROXY_DAGS[kind];
   const tasks: TaskSpec[] = d.tasks.map((name) => ({
-    name, run: run[name] ?? ((ctx) => ctx.sleep(FAST_TASK_MS)), rollback: rollback[name], can: taskCapabilities(name, s.version),
+    name, run: run[name] ?? ((ctx) => ctx.sleep(FAST_TASK_MS)), rollback: rollback[name], can: taskCapabilities(name, s.version), failAs: failAs[name],
   }));
   return { kind, name: d.name, maintenance: d.maintenance, tasks };
 }
@@ -53,26 +56,32 @@ function checkStatus(s: AgentState, expectManaged: boolean, home?: string) {
   };
 }
 
+/** The start command (with `-o` options for an add) and the line obshell logs for it. */
+function startCommand(s: AgentState, plan: AddPlan | undefined): { cmd: StartCommand; line: string; homePath: string; sqlPort: number; sysPassword: string } {
+  const o = plan ?? startPlanFromState(s);
+  let options = "";
+  if (plan) {
+    const params: Record<string, string> = { ...plan.parameters, obproxy_sys_password: plan.sysPassword ? sha1(plan.sysPassword) : "" };
+    const bad = Object.keys(params).find((k) => !/^[a-zA-Z0-9_]+$/.test(k));
+    if (bad !== undefined) throw new TaskFailure(ErrCode.IllegalArgument, `Illegal argument: invalid parameter key: ${bad}`);
+    options = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",");
+  }
+  const cmd = plan ? { options, name: plan.name, cluster: plan.clusterName } : { options: "" };
+  const line = plan ? s.host.startCommandLine(o.homePath, cmd) : `cd '${o.homePath.replace(/'/g, `'\\''`)}'; ./bin/obproxy`;
+  return { cmd, line, homePath: o.homePath, sqlPort: o.sqlPort, sysPassword: o.sysPassword };
+}
+
 /** `Start obproxy`: run the command, then health-check every 10 s (fails early when nothing listens). */
 function startObproxy(s: AgentState, plan: AddPlan | undefined) {
   return async (ctx: TaskContext) => {
-    const o = plan ?? startPlanFromState(s);
-    let options = "";
-    if (plan) {
-      const params: Record<string, string> = { ...plan.parameters, obproxy_sys_password: plan.sysPassword ? sha1(plan.sysPassword) : "" };
-      const bad = Object.keys(params).find((k) => !/^[a-zA-Z0-9_]+$/.test(k));
-      if (bad !== undefined) throw new TaskFailure(ErrCode.IllegalArgument, `Illegal argument: invalid parameter key: ${bad}`);
-      options = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(",");
-    }
-    const cmd = { options, name: plan?.name, cluster: plan?.clusterName };
-    const line = plan ? s.host.startCommandLine(o.homePath, cmd) : `cd '${o.homePath.replace(/'/g, `'\\''`)}'; ./bin/obproxy`;
-    ctx.log(`start obproxy cmd: ${line}`);
+    const c = startCommand(s, plan);
+    ctx.log(`start obproxy cmd: ${c.line}`);
     try {
-      await s.host.start(o.homePath, plan ? cmd : { options: "" });
+      await s.host.start(c.homePath, c.cmd);
     } catch (e) {
       throw new TaskFailure(ErrCode.Unexpected, (e as Error).message);
     }
-    await healthCheck(s, ctx, o.homePath, o.sqlPort, o.sysPassword);
+    await healthCheck(s, ctx, c.homePath, c.sqlPort, c.sysPassword);
   };
 }
 
@@ -93,12 +102,40 @@ async function healthCheck(s: AgentState, ctx: TaskContext, home: string, port: 
       });
       return;
     }
-    const err = `dial tcp 127.0.0.1:${port}: connect: connection refused`;
-    ctx.warn(`obproxy health check failed(retry ${retry}): ${err}`);
-    ctx.warn(`no process listening on port ${port}, obproxy may have exited`);
-    throw new TaskFailure(ErrCode.Unexpected, `obproxy start failed: obproxy process not found on port ${port}: ${err}`);
+    processGone(ctx, port);
   }
   throw new TaskFailure(ErrCode.ObproxyHealthCheckTimeout, "OBProxy health check timeout");
+}
+
+/** The first health check finds nothing on the port: obshell's two WARN lines, then Common.Unexpected. */
+function processGone(ctx: TaskContext, port: number): never {
+  const err = healthCheckDialError(port);
+  ctx.warn(`obproxy health check failed(retry 1): ${err}`);
+  ctx.warn(`no process listening on port ${port}, obproxy may have exited`);
+  throw new TaskFailure(ErrCode.Unexpected, `Unexpected error: obproxy start failed: obproxy process not found on port ${port}: ${err}`);
+}
+
+/** The health check's error when nothing listens (gorm's ping through the MySQL driver, wrapped twice). */
+export function healthCheckDialError(port: number): string {
+  return `load obproxy instance failed: load temp obproxy instance failed: dial tcp 127.0.0.1:${port}: connect: connection refused`;
+}
+
+/**
+ * An injected Start failure without its own message fails like a started process that is gone: the start command,
+ * the health check's 10 s, two WARN lines, Common.Unexpected (five log lines with the ERROR one).
+ */
+function startFailAs(s: AgentState, plan: AddPlan | undefined): FailFn {
+  return async (ctx, fate) => {
+    if (fate.errCode !== ErrCode.Unexpected || fate.message !== "") {
+      await ctx.sleep(FAST_TASK_MS);
+      throw new TaskFailure(fate.errCode, fate.message);
+    }
+    const c = startCommand(s, plan);
+    ctx.log(`start obproxy cmd: ${c.line}`);
+    ctx.log("start obproxy health check");
+    await ctx.sleep(HEALTH_CHECK_INTERVAL_MS);
+    processGone(ctx, c.sqlPort);
+  };
 }
 
 /** `Stop obproxy`: pid file → kill -9 → sleep 5 s → /proc check, up to 15 rounds (§4.3). */
@@ -130,6 +167,7 @@ function sha1(s: string): string {
 
 /** "Add obproxy" (§4.1). */
 export function addDag(s: AgentState, plan: AddPlan): DagSpec {
+  const failAs = { "Start obproxy": startFailAs(s, plan) };
   return spec(s, "add", {
     "Check obproxy status": checkStatus(s, false, plan.homePath),
     "Start obproxy": startObproxy(s, plan),
@@ -142,7 +180,7 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
       const m: ManagedObproxy = { homePath: plan.homePath, sqlPort: plan.sqlPort, sysPassword: plan.sysPassword, proxyroPassword: plan.proxyroPassword, version: plan.version };
       s.obproxy = m;
     },
-  });
+  }, {}, failAs);
 }
 
 /** "Delete obproxy" (§4.2). */
@@ -165,7 +203,7 @@ export function deleteDag(s: AgentState): DagSpec {
 
 /** "Start obproxy" (§4.4): no maintenance, `./bin/obproxy` without options. */
 export function startDag(s: AgentState): DagSpec {
-  return spec(s, "start", { "Check obproxy status": checkStatus(s, true), "Start obproxy": startObproxy(s, undefined) });
+  return spec(s, "start", { "Check obproxy status": checkStatus(s, true), "Start obproxy": startObproxy(s, undefined) }, {}, { "Start obproxy": startFailAs(s, undefined) });
 }
 
 /** "Stop obproxy" (§4.3). */
