@@ -88,8 +88,14 @@ server.on("connection", (conn) => {
     protocolVersion: 10, serverVersion: "5.6.25", connectionId: nextId++, statusFlags: 2, characterSet: 33, capabilityFlags: 0xffffff & ~0x800,
     authCallback: (p, cb) => { record({ event: "connect", user: p.user }); cb(null); },
   });
-  // mysql2's server side keeps counting packets across commands; a reply starts at 1 after the client's command (0).
-  conn.on("query", (sql) => { conn.sequenceId = 1; record({ sql: redact(String(sql)) }); try { answer(conn, String(sql)); } catch (e) { conn.writeError({ message: String(e && e.message), code: 1105 }); } });
+  // mysql2's server side keeps counting packets across commands; a reply starts at 1 after the client's command (0),
+  // or the Go driver (strict about sequence ids) gives up. mysql2 hands queries starting with SET (the driver's
+  // "SET NAMES") to stmt_prepare, so both are answered as text queries.
+  const onQuery = (sql) => { conn.sequenceId = 1; record({ sql: redact(String(sql)) }); try { answer(conn, String(sql)); } catch (e) { conn.writeError({ message: String(e && e.message), code: 1105 }); } };
+  conn.on("query", onQuery);
+  conn.on("stmt_prepare", onQuery);
+  conn.on("ping", () => { conn.sequenceId = 1; conn.writeOk(); });
+  conn.on("init_db", () => { conn.sequenceId = 1; conn.writeOk(); });
 });
 server.on("error", (e) => { process.stderr.write("fake obproxy: " + e.message + "\\n"); process.exit(1); });
 server.listen(port, "127.0.0.1", () => {
