@@ -37,7 +37,9 @@ mkdir -p run log
 # A test asked for a start whose process is gone: the daemon "forks" and dies at once, the launcher succeeds.
 if [ -e etc/FAKE_EXIT_AT_START ]; then echo "fake obproxy: exiting at start (etc/FAKE_EXIT_AT_START)" >>log/obproxy.log; exit 0; fi
 OLD=$(cat run/obproxy.pid 2>/dev/null)
-nohup setsid ${q(nodePath)} "$HOME_DIR/bin/obproxy-standin.js" "$@" >>log/obproxy.log 2>&1 </dev/null &
+# The shell in between is the server's parent: killed with -9, the server is reaped at once, so /proc/<pid> goes
+# away (obshell's Stop checks it) even where pid 1 reaps no orphans; the shell then leaves with its status.
+nohup setsid /bin/sh -c '"$0" "$@"; exit $?' ${q(nodePath)} "$HOME_DIR/bin/obproxy-standin.js" "$@" >>log/obproxy.log 2>&1 </dev/null &
 CHILD=$!
 i=0
 while :; do

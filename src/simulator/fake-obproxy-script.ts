@@ -72,14 +72,6 @@ function answer(conn, sql) {
   }
   return conn.writeOk({ affectedRows: 0 });
 }
-// The keeper: the server runs as its child so that, killed with -9, it is reaped at once (/proc/<pid> goes away, which
-// obshell's Stop checks) even where pid 1 reaps no orphans; the keeper then leaves with the server's status.
-if (process.env.FAKE_OBPROXY_ROLE !== "server") {
-  const child = require("child_process").spawn(process.execPath, process.argv.slice(1), { stdio: "inherit", env: Object.assign({}, process.env, { FAKE_OBPROXY_ROLE: "server" }) });
-  child.on("exit", (code, sig) => process.exit(code === null ? 1 : code));
-  for (const s of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(s, () => { try { child.kill("SIGKILL"); } catch {} process.exit(0); });
-  return;
-}
 let nextId = 1;
 const server = mysql.createServer();
 server.on("connection", (conn) => {

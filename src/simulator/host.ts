@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { access, constants, readFile, readdir, rm, stat, mkdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { localPortInUse, proxySql } from "./obproxy-sql";
 import { E, SimApiError } from "./sim-errors";
 
 /** The start command's parts (§4.1 step 2). */
@@ -32,6 +33,15 @@ export interface ObproxyHost {
   start(home: string, cmd: StartCommand): Promise<string>;
   /** Something accepts TCP connections on 127.0.0.1:port. */
   isListening(port: number): Promise<boolean>;
+  /**
+   * obshell's health check on the port (real mode: MySQL `show proxyconfig` as root@proxysys); undefined when it
+   * passed, else obshell's error text.
+   */
+  healthCheck(port: number, sysPassword: string): Promise<string | undefined>;
+  /** `FindPIDByPort` finds a socket on that local port (any state). */
+  portInUse(port: number): Promise<boolean>;
+  /** `ALTER proxyconfig SET <key> = <value>` sent to the proxy (real mode); rejects with obshell's error text. */
+  setProxyConfig(port: number, sysPassword: string, key: string, value: string): Promise<void>;
   /** `FindPIDByPort` + `WritePidForce`: records the pid in `<home>/run/obproxy.pid`. */
   recordPid(home: string, port: number): Promise<number>;
   /** Contents of `<home>/run/obproxy.pid` (trimmed), or "" when missing. */
@@ -133,6 +143,20 @@ export class RealHost implements ObproxyHost {
     const pid = Number((await this.readPidFile(home)) || 0);
     if (pid > 0) this.pids.add(pid);
     return output;
+  }
+
+  healthCheck(port: number, sysPassword: string): Promise<string | undefined> {
+    return proxySql(port, sysPassword, "show proxyconfig");
+  }
+
+  portInUse(port: number): Promise<boolean> {
+    return localPortInUse(port);
+  }
+
+  async setProxyConfig(port: number, sysPassword: string, key: string, value: string): Promise<void> {
+    // obshell formats the statement with %s, the value unquoted.
+    const err = await proxySql(port, sysPassword, `ALTER proxyconfig SET ${key} = ${value} `);
+    if (err) throw new Error(err);
   }
 
   isListening(port: number): Promise<boolean> {

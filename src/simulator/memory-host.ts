@@ -6,6 +6,7 @@ import type { ObproxyHost, StartCommand } from "./host";
 import { buildStartCommandLine } from "./host";
 import { obproxyVersionBanner } from "./fake-home";
 import { E } from "./sim-errors";
+import { healthCheckDialError } from "./obproxy-sql";
 
 /** How a home path looks in memory mode. */
 export interface MemoryHomeSpec {
@@ -79,6 +80,18 @@ export class MemoryHost implements ObproxyHost {
     this.procs.set(pid, { pid, port });
     h.pidFile = String(pid);
     return "";
+  }
+
+  async healthCheck(port: number): Promise<string | undefined> {
+    return (await this.isListening(port)) ? undefined : healthCheckDialError(port);
+  }
+
+  portInUse(port: number): Promise<boolean> {
+    return this.isListening(port);
+  }
+
+  async setProxyConfig(): Promise<void> {
+    // Nothing to talk to in memory.
   }
 
   async isListening(port: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import { ErrCode, OBPROXY_DAGS, type ObproxyDagKind } from "../obshell/schemas";
 import type { DagSpec, TaskContext, TaskSpec } from "./dag-engine";
 import { TaskFailure } from "./sim-errors";
 import type { StartCommand } from "./host";
+import { healthCheckDialError } from "./obproxy-sql";
 import { taskCapabilities } from "./task-capabilities";
 import type { AgentState, ManagedObproxy } from "./state";
 
@@ -91,33 +92,32 @@ function startPlanFromState(s: AgentState): { homePath: string; sqlPort: number;
   return { homePath: m.homePath, sqlPort: m.sqlPort, sysPassword: m.sysPassword };
 }
 
+/**
+ * Every 10 s: obshell's check (MySQL in real mode); a failure is a WARN, then the port is looked up: nothing on it
+ * (no socket, not even TIME_WAIT) ends the task, else the next retry.
+ */
 async function healthCheck(s: AgentState, ctx: TaskContext, home: string, port: number, sysPassword: string): Promise<void> {
   ctx.log("start obproxy health check");
   for (let retry = 1; retry <= HEALTH_CHECK_MAX_TRIES; retry++) {
     await ctx.sleep(HEALTH_CHECK_INTERVAL_MS);
-    if (await s.host.isListening(port)) {
+    const err = await s.host.healthCheck(port, sysPassword);
+    if (err === undefined) {
       s.startInfo = { sqlPort: port, sysPassword };
       await s.host.recordPid(home, port).catch((e: Error) => {
         throw new TaskFailure(ErrCode.Unexpected, e.message);
       });
       return;
     }
-    processGone(ctx, port);
+    ctx.warn(`obproxy health check failed(retry ${retry}): ${err}`);
+    if (!(await s.host.portInUse(port))) processGone(ctx, port, err);
   }
   throw new TaskFailure(ErrCode.ObproxyHealthCheckTimeout, "OBProxy health check timeout");
 }
 
-/** The first health check finds nothing on the port: obshell's two WARN lines, then Common.Unexpected. */
-function processGone(ctx: TaskContext, port: number): never {
-  const err = healthCheckDialError(port);
-  ctx.warn(`obproxy health check failed(retry 1): ${err}`);
+/** Nothing on the port: obshell's last WARN line, then Common.Unexpected. */
+function processGone(ctx: TaskContext, port: number, err: string): never {
   ctx.warn(`no process listening on port ${port}, obproxy may have exited`);
   throw new TaskFailure(ErrCode.Unexpected, `Unexpected error: obproxy start failed: obproxy process not found on port ${port}: ${err}`);
-}
-
-/** The health check's error when nothing listens (gorm's ping through the MySQL driver, wrapped twice). */
-export function healthCheckDialError(port: number): string {
-  return `load obproxy instance failed: load temp obproxy instance failed: dial tcp 127.0.0.1:${port}: connect: connection refused`;
 }
 
 /**
@@ -134,7 +134,9 @@ function startFailAs(s: AgentState, plan: AddPlan | undefined): FailFn {
     ctx.log(`start obproxy cmd: ${c.line}`);
     ctx.log("start obproxy health check");
     await ctx.sleep(HEALTH_CHECK_INTERVAL_MS);
-    processGone(ctx, c.sqlPort);
+    const err = healthCheckDialError(c.sqlPort);
+    ctx.warn(`obproxy health check failed(retry 1): ${err}`);
+    processGone(ctx, c.sqlPort, err);
   };
 }
 
@@ -174,6 +176,10 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
     "Set proxyro password for connect": async (ctx) => {
       ctx.log("set obproxy user password");
       await ctx.sleep(FAST_TASK_MS);
+      // obshell's SetProxyroPassword: the proxyro password becomes the proxy's observer_sys_password.
+      await s.host.setProxyConfig(plan.sqlPort, plan.sysPassword, "observer_sys_password", plan.proxyroPassword).catch((e: Error) => {
+        throw new TaskFailure(ErrCode.Unexpected, `Unexpected error: set obproxy user password failed: ${e.message}`);
+      });
     },
     "Persist obproxy info": async (ctx) => {
       await ctx.sleep(FAST_TASK_MS);

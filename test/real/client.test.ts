@@ -5,7 +5,7 @@
  * (`OBPROXY_DAGS`, the calibrated engine); durations are printed for docs/testing.md.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createObshellClient, type ObshellClient } from "../../src/obshell";
 import { OBPROXY_DAGS, type DagDetail } from "../../src/obshell/schemas";
@@ -118,7 +118,8 @@ describe("real obshell: client", function () {
     report("Delete (bad pid) failure", dagSeconds(failed), `${e.errCode} at ${failed.nodes!.find((n) => n.state === "FAILED")?.name}: ${e.message}`);
     assert.deepEqual(failed.nodes!.map((n) => n.name), [...OBPROXY_DAGS.delete.tasks]);
     assert.equal((await client.findObproxyMaintenanceDag())?.id, dag.id, "the FAILED Delete DAG holds the lock");
-    writeFileSync(join(home, "run", "obproxy.pid"), "");
+    // A missing pid file is "not running"; an empty one would fail strconv.Atoi again.
+    unlinkSync(join(home, "run", "obproxy.pid"));
     await client.operateDag(dag.id, "RETRY");
     const done = await wait(dag);
     report("Delete obproxy (retried)", dagSeconds(done));

@@ -1,0 +1,53 @@
+/**
+ * What obshell says to an OBProxy over MySQL (real mode): the health check (`root@proxysys`, `show proxyconfig`)
+ * and `ALTER proxyconfig SET k = v`, through mysql2's client, so the fake OBProxy (or a real one) sees the same
+ * statements from the simulator as from obshell, and the connections end the same way (the server closes first,
+ * leaving TIME_WAIT sockets on the SQL port, which obshell's `FindPIDByPort` then still finds). Also that port scan.
+ */
+import { readFile } from "node:fs/promises";
+
+/** The proxy's SQL user obshell logs in as (`constant.DB_PROXYSYS_USERNAME`). */
+const PROXYSYS_USER = "root@proxysys";
+
+/** Go's error text for a refused dial, as gorm's ping reports it through obshell's two wraps. */
+export function healthCheckDialError(port: number): string {
+  return `load obproxy instance failed: load temp obproxy instance failed: dial tcp 127.0.0.1:${port}: connect: connection refused`;
+}
+
+/** Runs `sql` as root@proxysys on 127.0.0.1:port; resolves undefined, or obshell's error text for the failure. */
+export async function proxySql(port: number, password: string, sql: string): Promise<string | undefined> {
+  // Loaded lazily: memory mode never needs it.
+  const mysql = (await import("mysql2/promise")).default;
+  let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
+  try {
+    conn = await mysql.createConnection({ host: "127.0.0.1", port, user: PROXYSYS_USER, password, connectTimeout: 5_000 });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ECONNREFUSED") return healthCheckDialError(port);
+    return `load obproxy instance failed: load temp obproxy instance failed: ${(e as Error).message}`;
+  }
+  try {
+    await conn.query(sql);
+    return undefined;
+  } catch (e) {
+    return `check obproxy instance failed: ${(e as Error).message}`;
+  } finally {
+    await conn.end().catch(() => conn?.destroy());
+  }
+}
+
+/**
+ * gopsutil's `net.Connections("inet")` matched on the local port, like obshell's `FindPIDByPort`: any socket with
+ * that local port counts, a TIME_WAIT one included.
+ */
+export async function localPortInUse(port: number): Promise<boolean> {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    const text = await readFile(file, "utf8").catch(() => "");
+    for (const line of text.split("\n").slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (local?.endsWith(`:${hex}`)) return true;
+    }
+  }
+  return false;
+}
