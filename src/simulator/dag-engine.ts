@@ -286,7 +286,9 @@ export class DagEngine {
       return;
     }
     const code = e instanceof TaskFailure ? e.errCode : "Common.Unexpected";
-    const message = e instanceof Error ? e.message : String(e);
+    const raw = e instanceof Error ? e.message : String(e);
+    // obshell turns any plain error into Common.Unexpected, whose message is "Unexpected error: <text>".
+    const message = code === "Common.Unexpected" && !raw.startsWith("Unexpected error: ") ? `Unexpected error: ${raw}` : raw;
     node.logs!.push(`ERROR: [${code}]: ${message}`);
   }
 

@@ -19,6 +19,11 @@ export interface StartCommand {
 
 /** What OBProxy tasks need from the machine. Errors thrown are SimApiError (request time) or Error (task time). */
 export interface ObproxyHost {
+  /**
+   * Nominal ms (× timeScale) a start takes to launch OBProxy before obshell's health-check sleep: 0 where a real
+   * process is launched (that takes its own time), about a second in memory, like a real obproxy's daemon start.
+   */
+  readonly launchMs: number;
   /** `checkObproxyHomePath`: throws the inner SimApiError (the caller wraps it). */
   checkHome(home: string): Promise<void>;
   /**
@@ -74,6 +79,7 @@ async function checkDirExists(p: string): Promise<void> {
 
 /** Real files and processes. */
 export class RealHost implements ObproxyHost {
+  readonly launchMs = 0;
   private readonly pids = new Set<number>();
   /** Start commands still running: stop() waits for them so it can kill what they launch. */
   private readonly launching = new Set<Promise<string>>();

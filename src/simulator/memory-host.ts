@@ -29,6 +29,7 @@ interface MemoryProcess {
 
 /** Memory-mode host. */
 export class MemoryHost implements ObproxyHost {
+  readonly launchMs = 1_000;
   private readonly homes = new Map<string, Required<MemoryHomeSpec> & { pidFile: string }>();
   private readonly procs = new Map<number, MemoryProcess>();
   private nextPid = 40_000;

@@ -82,6 +82,7 @@ function startObproxy(s: AgentState, plan: AddPlan | undefined) {
     } catch (e) {
       throw new TaskFailure(ErrCode.Unexpected, (e as Error).message);
     }
+    if (s.host.launchMs > 0) await ctx.sleep(s.host.launchMs);
     await healthCheck(s, ctx, c.homePath, c.sqlPort, c.sysPassword);
   };
 }
@@ -132,6 +133,7 @@ function startFailAs(s: AgentState, plan: AddPlan | undefined): FailFn {
     }
     const c = startCommand(s, plan);
     ctx.log(`start obproxy cmd: ${c.line}`);
+    if (s.host.launchMs > 0) await ctx.sleep(s.host.launchMs);
     ctx.log("start obproxy health check");
     await ctx.sleep(HEALTH_CHECK_INTERVAL_MS);
     const err = healthCheckDialError(c.sqlPort);

@@ -30,10 +30,18 @@ interface DagShape {
   seconds: number;
 }
 
-/** Removes what differs by construction: ports, home paths, sha1s, dial error details. */
+/** Removes what differs by construction: ports, home paths, sha1s, retry counts. */
 function normalize(line: string, home: string): string {
-  return line.split(home).join("<home>").replace(/\b[0-9a-f]{40}\b/g, "<sha1>").replace(/(port |:)\d{2,5}\b/g, "$1<port>").replace(/'[^']*listen_port=[^']*'/, "'<options>'");
+  return line.split(home).join("<home>").replace(/\b[0-9a-f]{40}\b/g, "<sha1>").replace(/(port |:)\d{2,5}\b/g, "$1<port>")
+    .replace(/'[^']*listen_port=[^']*'/, "'<options>'").replace(/\(retry \d+\)/, "(retry n)");
 }
+
+/**
+ * Steps whose duration is not the agent's: how many health-check retries a gone process gets depends on TIME_WAIT
+ * sockets left on the port by earlier checks (obshell's port scan counts them), and a PASS ends the DAG when the
+ * client sends it.
+ */
+const NOT_TIMED = new Set(["start, process gone", "add passed"]);
 
 async function scenario(client: ObshellClient, label: string): Promise<{ shapes: DagShape[]; homes: string[] }> {
   const shapes: DagShape[] = [];
@@ -119,7 +127,7 @@ describe("real obshell: the simulator conforms", function () {
       for (let i = 0; i < r.shapes.length; i++) {
         const a = r.shapes[i]!;
         const b = s.shapes[i]!;
-        if (a.seconds < 2) continue;
+        if (a.seconds < 2 || NOT_TIMED.has(a.step)) continue;
         assert.ok(Math.abs(b.seconds - a.seconds) <= a.seconds * 0.2, `${a.step}: sim ${b.seconds.toFixed(2)} s vs real ${a.seconds.toFixed(2)} s`);
       }
     } finally {
