@@ -160,8 +160,8 @@ export class RealHost implements ObproxyHost {
   }
 
   async setProxyConfig(port: number, sysPassword: string, key: string, value: string): Promise<void> {
-    // obshell formats the statement with %s, the value unquoted.
-    const err = await proxySql(port, sysPassword, `ALTER proxyconfig SET ${key} = ${value} `);
+    // obshell formats the statement with %s, the value unquoted; it goes over its cached connection (raw errors).
+    const err = await proxySql(port, sysPassword, `ALTER proxyconfig SET ${key} = ${value} `, true);
     if (err) throw new Error(err);
   }
 

@@ -6,7 +6,7 @@ import type { ObproxyHost, StartCommand } from "./host";
 import { buildStartCommandLine } from "./host";
 import { obproxyVersionBanner } from "./fake-home";
 import { E } from "./sim-errors";
-import { healthCheckDialError } from "./obproxy-sql";
+import { dialRefused, healthCheckDialError } from "./obproxy-sql";
 
 /** How a home path looks in memory mode. */
 export interface MemoryHomeSpec {
@@ -91,8 +91,8 @@ export class MemoryHost implements ObproxyHost {
     return this.isListening(port);
   }
 
-  async setProxyConfig(): Promise<void> {
-    // Nothing to talk to in memory.
+  async setProxyConfig(port: number): Promise<void> {
+    if (!(await this.isListening(port))) throw new Error(dialRefused(port));
   }
 
   async isListening(port: number): Promise<boolean> {

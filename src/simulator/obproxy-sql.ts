@@ -11,11 +11,19 @@ const PROXYSYS_USER = "root@proxysys";
 
 /** Go's error text for a refused dial, as gorm's ping reports it through obshell's two wraps. */
 export function healthCheckDialError(port: number): string {
-  return `load obproxy instance failed: load temp obproxy instance failed: dial tcp 127.0.0.1:${port}: connect: connection refused`;
+  return `load obproxy instance failed: load temp obproxy instance failed: ${dialRefused(port)}`;
 }
 
-/** Runs `sql` as root@proxysys on 127.0.0.1:port; resolves undefined, or obshell's error text for the failure. */
-export async function proxySql(port: number, password: string, sql: string): Promise<string | undefined> {
+/** Go's refused dial. */
+export function dialRefused(port: number): string {
+  return `dial tcp 127.0.0.1:${port}: connect: connection refused`;
+}
+
+/**
+ * Runs `sql` as root@proxysys on 127.0.0.1:port; resolves undefined, or obshell's error text for the failure (a
+ * fresh connection's, wrapped as the health check wraps it, unless `raw`: a cached connection's plain error).
+ */
+export async function proxySql(port: number, password: string, sql: string, raw = false): Promise<string | undefined> {
   // Loaded lazily: memory mode never needs it.
   const mysql = (await import("mysql2/promise")).default;
   let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
@@ -23,8 +31,8 @@ export async function proxySql(port: number, password: string, sql: string): Pro
     conn = await mysql.createConnection({ host: "127.0.0.1", port, user: PROXYSYS_USER, password, connectTimeout: 5_000 });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === "ECONNREFUSED") return healthCheckDialError(port);
-    return `load obproxy instance failed: load temp obproxy instance failed: ${(e as Error).message}`;
+    if (code === "ECONNREFUSED") return raw ? dialRefused(port) : healthCheckDialError(port);
+    return raw ? (e as Error).message : `load obproxy instance failed: load temp obproxy instance failed: ${(e as Error).message}`;
   }
   try {
     await conn.query(sql);

@@ -178,8 +178,10 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
     "Set proxyro password for connect": async (ctx) => {
       ctx.log("set obproxy user password");
       await ctx.sleep(FAST_TASK_MS);
-      // obshell's SetProxyroPassword: the proxyro password becomes the proxy's observer_sys_password.
-      await s.host.setProxyConfig(plan.sqlPort, plan.sysPassword, "observer_sys_password", plan.proxyroPassword).catch((e: Error) => {
+      // obshell's SetProxyroPassword: the proxyro password becomes the proxy's observer_sys_password, sent over the
+      // connection obshell opened for its first OBProxy (so to that one's port, even after it was deleted).
+      s.proxyDbPort ??= plan.sqlPort;
+      await s.host.setProxyConfig(s.proxyDbPort, plan.sysPassword, "observer_sys_password", plan.proxyroPassword).catch((e: Error) => {
         throw new TaskFailure(ErrCode.Unexpected, `Unexpected error: set obproxy user password failed: ${e.message}`);
       });
     },

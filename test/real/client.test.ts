@@ -21,6 +21,7 @@ describe("real obshell: client", function () {
   let agent: RealAgent | undefined;
   let client: ObshellClient;
   const homes: string[] = [];
+  let firstSqlPort = 0;
 
   before(async function () {
     skipWithoutObshell(this);
@@ -62,7 +63,9 @@ describe("real obshell: client", function () {
   it("add with a fake OBProxy home: obshell's task names, SUCCEED, the fake saw the health check and the proxyro ALTER", async () => {
     const home = await createFakeObproxyHome(undefined, { maxLifetimeMs: 30 * 60_000 });
     homes.push(home);
-    const add = await client.addObproxy(await addParams(home));
+    const params = await addParams(home);
+    firstSqlPort = params.sql_port!;
+    const add = await client.addObproxy(params);
     const done = await wait(add);
     assert.deepEqual(done.nodes!.map((n) => n.name), [...OBPROXY_DAGS.add.tasks]);
     assert.deepEqual([done.state, done.stage, done.max_stage], ["SUCCEED", 4, 4]);
@@ -128,11 +131,24 @@ describe("real obshell: client", function () {
     assert.deepEqual(await client.deleteObproxy(), { kind: "not-managed" });
   });
 
-  it("a full add then delete: Delete DAG duration", async () => {
+  it("obshell keeps its first OBProxy connection: another SQL port fails at Set proxyro password; the first port works", async () => {
     const home = await createFakeObproxyHome(undefined, { maxLifetimeMs: 30 * 60_000 });
     homes.push(home);
-    await wait(await client.addObproxy(await addParams(home)));
-    const pid = Number(readFileSync(join(home, "run", "obproxy.pid"), "utf8"));
+    const add = await client.addObproxy(await addParams(home));
+    const e = await failure(add);
+    const failed = await client.getDag(add.id);
+    report("second add, other port", dagSeconds(failed), `${e.errCode}: ${failed.nodes!.find((n) => n.state === "FAILED")?.sub_tasks?.[0]?.task_logs?.at(-1)}`);
+    assert.equal(failed.stage, 3);
+    assert.match(e.message, new RegExp(`set obproxy user password failed: dial tcp 127\\.0\\.0\\.1:${firstSqlPort}: connect: connection refused`));
+    // PASS releases the lock; nothing was persisted, so the agent manages nothing.
+    await client.operateDag(add.id, "PASS");
+    killFake(home);
+    assert.equal((await client.getInfo()).isObproxyAgent, false);
+
+    const again = await createFakeObproxyHome(undefined, { maxLifetimeMs: 30 * 60_000 });
+    homes.push(again);
+    await wait(await client.addObproxy({ ...(await addParams(again)), sql_port: firstSqlPort }));
+    const pid = Number(readFileSync(join(again, "run", "obproxy.pid"), "utf8"));
     const answer = await client.deleteObproxy();
     const done = await wait((answer as { dag: DagDetail }).dag);
     report("Delete obproxy", dagSeconds(done), done.nodes!.map((n) => `${n.name} ${dagSeconds(n).toFixed(2)}`).join(", "));

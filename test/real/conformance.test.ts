@@ -58,7 +58,8 @@ async function scenario(client: ObshellClient, label: string): Promise<{ shapes:
     const failed = d.nodes?.find((n) => n.state === "FAILED");
     shapes.push({
       step, name: d.name, state: d.state, operator: d.operator, stage: d.stage, maxStage: d.max_stage, nodes: (d.nodes ?? []).map((n) => `${n.name}:${n.state}`),
-      errCode, failedLogs: failed?.sub_tasks?.[0]?.task_logs?.map((l) => normalize(l, home)), seconds: dagSeconds(d),
+      errCode, failedLogs: failed?.sub_tasks?.[0]?.task_logs?.map((l) => normalize(l, home)).filter((l, i, all) => l !== all[i - 1]),
+      seconds: dagSeconds(d),
     });
     return d;
   };

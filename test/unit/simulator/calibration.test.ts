@@ -134,4 +134,16 @@ describe("simulator: calibrated to the real agent", function () {
     assert.equal((await call(sim, `/api/v1/task/dag/${failed.id}`, { body: { operator: "retry" } })).status, 200);
     assert.equal((await waitDag(sim, failed.id)).state, "SUCCEED");
   });
+
+  it("obshell's cached OBProxy connection: after a delete, an add on another SQL port fails at Set proxyro password", async () => {
+    sim = await startTestSim({ timeScale: 0.01 });
+    assert.equal((await run(sim, "/api/v1/obproxy", addBody("/home/admin/obproxy", { sql_port: 2883 }))).state, "SUCCEED");
+    assert.equal((await run(sim, "/api/v1/obproxy", undefined, "DELETE")).state, "SUCCEED");
+    const other = await run(sim, "/api/v1/obproxy", addBody("/home/admin/obproxy2", { sql_port: 3883 }));
+    assert.deepEqual([other.state, other.stage], ["FAILED", 3]);
+    assert.equal(other.nodes[2].sub_tasks[0].task_logs.at(-1), "ERROR: [Common.Unexpected]: Unexpected error: set obproxy user password failed: dial tcp 127.0.0.1:2883: connect: connection refused");
+    assert.equal((await call(sim, `/api/v1/task/dag/${other.id}`, { body: { operator: "pass" } })).status, 200);
+    assert.equal((await call(sim, "/api/v1/info")).json.data.isObproxyAgent, false);
+    assert.equal((await run(sim, "/api/v1/obproxy", addBody("/home/admin/obproxy3", { sql_port: 2883 }))).state, "SUCCEED");
+  });
 });
