@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { access, constants, readFile, readdir, rm, stat, mkdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { localPortInUse, proxySql } from "./obproxy-sql";
+import { loadMysql, localPortInUse, proxySql } from "./obproxy-sql";
 import { E, SimApiError } from "./sim-errors";
 
 /** The start command's parts (§4.1 step 2). */
@@ -85,7 +85,9 @@ export class RealHost implements ObproxyHost {
   private readonly launching = new Set<Promise<string>>();
   private stopped = false;
 
-  constructor(private readonly standinMaxMs: number) {}
+  constructor(private readonly standinMaxMs: number) {
+    void loadMysql();
+  }
 
   async checkHome(home: string): Promise<void> {
     await checkDirExists(home);

@@ -6,6 +6,17 @@
  */
 import { readFile } from "node:fs/promises";
 
+let mysqlModule: Promise<typeof import("mysql2/promise")> | undefined;
+
+/**
+ * mysql2's client, loaded once and lazily (memory mode never needs it); real mode preloads it at start so the first
+ * health check does not pay for the load inside a timed task.
+ */
+export function loadMysql(): Promise<typeof import("mysql2/promise")> {
+  mysqlModule ??= import("mysql2/promise").then((m) => m.default ?? m);
+  return mysqlModule;
+}
+
 /** The proxy's SQL user obshell logs in as (`constant.DB_PROXYSYS_USERNAME`). */
 const PROXYSYS_USER = "root@proxysys";
 
@@ -24,8 +35,7 @@ export function dialRefused(port: number): string {
  * fresh connection's, wrapped as the health check wraps it, unless `raw`: a cached connection's plain error).
  */
 export async function proxySql(port: number, password: string, sql: string, raw = false): Promise<string | undefined> {
-  // Loaded lazily: memory mode never needs it.
-  const mysql = (await import("mysql2/promise")).default;
+  const mysql = await loadMysql();
   let conn: Awaited<ReturnType<typeof mysql.createConnection>> | undefined;
   try {
     conn = await mysql.createConnection({ host: "127.0.0.1", port, user: PROXYSYS_USER, password, connectTimeout: 5_000 });
