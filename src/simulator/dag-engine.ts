@@ -202,34 +202,13 @@ export class DagEngine {
     for (let i = dag.stage - 1; i < dag.nodes.length; i++) {
       const node = dag.nodes[i]!;
       if (node.state === "SUCCEED") continue;
-      // The stage moved on at the tick that saw the previous node end; this node starts at the next one.
-      if (!first) await this.tickOrStop(signal);
-      if (this.stopped) return;
-      first = false;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
       node.executeTimes++;
-      const startedAt = this.o.clock.now();
-      const failure = await this.execute(dag, i, this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
-      if (this.stopped) return;
-      // The scheduler sees the task's end at its next tick (a cancelled task ends at once, §5.5).
-      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
-      if (this.stopped) return;
-      if (failure) {
-        this.recordFailure(dag, node, failure.e);
-        return this.fail(dag, i);
-      }
-      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      if (!(await this.runNode(dag, i, first, signal, { state: "RUNNING" }, (ctx) => this.execute(dag, i, ctx)))) return;
+      first = false;
       // The stage moves on at this tick; a CANCEL before the next one fails the next node.
       if (i + 1 < dag.nodes.length) dag.stage = i + 2;
     }
     this.finish(dag, "SUCCEED");
-  }
-
-  private async tickOrStop(signal: AbortSignal): Promise<void> {
-    await this.nextTick(signal).catch((e) => {
-      if (!this.stopped) throw e;
-    });
   }
 
   /** ROLLBACK: the failed node back to the first, each task's rollback on ticks like a run, then SUCCEED/ROLLBACK (§5.2). */
@@ -237,32 +216,41 @@ export class DagEngine {
     dag.state = "RUNNING";
     dag.startMs = this.o.agentNow();
     const last = dag.nodes.findIndex((n) => n.state === "FAILED");
-    for (let i = last < 0 ? dag.stage - 1 : last; i >= 0; i--) {
-      const node = dag.nodes[i]!;
-      if (i !== (last < 0 ? dag.stage - 1 : last)) await this.tickOrStop(signal);
-      if (this.stopped) return;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", operator: "ROLLBACK", startMs: this.o.agentNow(), logs: node.logs ?? [] });
-      const ctx = this.ctxFor(dag, node, signal);
-      const startedAt = this.o.clock.now();
-      const failure = await (async () => {
+    const from = last < 0 ? dag.stage - 1 : last;
+    for (let i = from; i >= 0; i--) {
+      const work = async (ctx: TaskContext) => {
         await ctx.sleep(10);
         await dag.spec.tasks[i]!.rollback?.(ctx);
-      })().then(() => undefined, (e: unknown) => ({ e }));
-      if (this.stopped) return;
-      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
-      if (this.stopped) return;
-      if (failure) {
-        this.recordFailure(dag, node, failure.e);
-        return this.fail(dag, i);
-      }
-      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      };
+      if (!(await this.runNode(dag, i, i === from, signal, { state: "RUNNING", operator: "ROLLBACK" }, work))) return;
     }
-    dag.abort = undefined;
-    dag.state = "SUCCEED";
-    dag.endMs = this.o.agentNow();
-    dag.finishedAtMs = this.o.clock.now();
-    dag.isFinished = true;
+    this.finish(dag, "SUCCEED", { keepStage: true });
+  }
+
+  /**
+   * One node on the scheduler's ticks: started at the next tick (the pick-up tick for the first one), its end seen at
+   * the first tick after its work returned (a cancelled task ends at once, §5.5). False when the DAG stopped here.
+   */
+  private async runNode(dag: DagRecord, i: number, first: boolean, signal: AbortSignal, start: Partial<SubTaskRecord>, work: (ctx: TaskContext) => Promise<void>): Promise<boolean> {
+    const node = dag.nodes[i]!;
+    if (!first) await this.nextTick(signal).catch((e) => {
+      if (!this.stopped) throw e;
+    });
+    if (this.stopped) return false;
+    dag.stage = i + 1;
+    Object.assign(node, { ...start, startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
+    const startedAt = this.o.clock.now();
+    const failure = await work(this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
+    if (this.stopped) return false;
+    if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+    if (this.stopped) return false;
+    if (failure) {
+      this.recordFailure(dag, node, failure.e);
+      this.fail(dag, i);
+      return false;
+    }
+    Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+    return true;
   }
 
   private async execute(dag: DagRecord, i: number, ctx: TaskContext): Promise<void> {
