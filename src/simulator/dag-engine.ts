@@ -77,6 +77,8 @@ export interface DagRecord {
   fates: Map<string, TaskFate>;
   /** Real (unskewed) epoch ms at which the DAG last reached a terminal state, for completion-lag benchmarks. */
   finishedAtMs?: number;
+  /** Simulator-clock ms of the scheduler tick that last advanced this DAG. */
+  lastTickMs?: number;
   abort?: AbortController;
 }
 
@@ -157,12 +159,17 @@ export class DagEngine {
     return SCHEDULER_TICK_MS * this.o.timeScale;
   }
 
-  /** Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock) and not before now. */
-  private async nextTick(signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
+  /**
+   * Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock): ticks follow the one that last
+   * advanced the DAG (or the agent's start) by whole periods, counted from when that tick really ran, as obshell's
+   * loop sleeps 1 s after each pass, so a late timer stretches the period instead of shortening the next one.
+   */
+  private async nextTick(dag: DagRecord, signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
     const tick = this.tickMs();
-    const target = this.epochMs + (Math.floor((afterMs - this.epochMs) / tick) + 1) * tick;
-    const now = this.o.clock.now();
-    await this.o.clock.sleep(Math.max(0, target - now), signal);
+    const base = dag.lastTickMs ?? this.epochMs;
+    const target = base + Math.max(1, Math.floor((afterMs - base) / tick) + 1) * tick;
+    await this.o.clock.sleep(Math.max(0, target - this.o.clock.now()), signal);
+    dag.lastTickMs = this.o.clock.now();
   }
 
   /** (Re)starts a READY DAG at the scheduler's next tick; a ROLLBACK DAG runs its rollback. */
@@ -171,7 +178,7 @@ export class DagEngine {
     dag.abort = new AbortController();
     const signal = AbortSignal.any([dag.abort.signal, this.stopAll.signal]);
     const work = dag.operator === "ROLLBACK" ? () => this.runRollback(dag, signal) : () => this.run(dag, signal);
-    void this.nextTick(signal)
+    void this.nextTick(dag, signal)
       .then(work)
       .catch((e) => {
         if (isAbortError(e) && !this.stopped) this.cancelNow(Object.assign(dag, { abort: undefined }));
@@ -233,7 +240,7 @@ export class DagEngine {
    */
   private async runNode(dag: DagRecord, i: number, first: boolean, signal: AbortSignal, start: Partial<SubTaskRecord>, work: (ctx: TaskContext) => Promise<void>): Promise<boolean> {
     const node = dag.nodes[i]!;
-    if (!first) await this.nextTick(signal).catch((e) => {
+    if (!first) await this.nextTick(dag, signal).catch((e) => {
       if (!this.stopped) throw e;
     });
     if (this.stopped) return false;
@@ -242,7 +249,7 @@ export class DagEngine {
     const startedAt = this.o.clock.now();
     const failure = await work(this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
     if (this.stopped) return false;
-    if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+    if (!(failure && isAbortError(failure.e))) await this.nextTick(dag, signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
     if (this.stopped) return false;
     if (failure) {
       this.recordFailure(dag, node, failure.e);
