@@ -7,7 +7,7 @@
 import path from "node:path";
 import { startSimulator } from "../src/simulator";
 import { summarize } from "./lib/deletes";
-import { measureColdStart } from "./lib/cold-start";
+import { measureColdStart, measurePluginColdStart } from "./lib/cold-start";
 import { runFleet } from "./lib/fleet";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
 
   log("cold start…");
   const coldStart = measureColdStart();
+  const pluginStart = await measurePluginColdStart();
   log("completion lag: this package and the Python SDK side by side…");
   const simPkg = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
   const simPy = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
     py: summarize(pySamples),
     fleet,
     coldStart,
+    pluginStart,
     versions: {
       "pulumi-obproxy": require("../package.json").version as string,
       node: process.version,

@@ -13,6 +13,8 @@ export interface BenchFigures {
   py: DeleteSummary;
   fleet: FleetResult;
   coldStart: { samples: number[]; medianMs: number };
+  /** The native plugin pulumi-resource-obproxy, spawn to port line. */
+  pluginStart: { samples: number[]; medianMs: number };
   versions: Record<string, string>;
   wallMs: number;
 }
@@ -75,6 +77,8 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     `## Cold start`,
     "",
     `\`require("dist/provider/lifecycle.js")\` in a fresh process: median ${f0(b.coldStart.medianMs)} ms (${b.coldStart.samples.map(f0).join(", ")}).`,
+    "",
+    `Native plugin \`bin/pulumi-resource-obproxy\` from spawn to its port line: median ${f0(b.pluginStart.medianMs)} ms (${b.pluginStart.samples.map(f0).join(", ")}).`,
     "",
     "## Targets",
     "",

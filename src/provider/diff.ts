@@ -3,6 +3,7 @@
  * explicitly: leaving it undefined makes the engine diff inputs itself, `__provider` included.
  */
 import { containsUnknown } from "./check";
+import { comparable } from "./normalize";
 import { PORT_KEYS, resolvePort } from "./ports";
 import { PROVIDER_KEY } from "./types";
 
@@ -63,9 +64,14 @@ function differs(oldValue: unknown, newValue: unknown): boolean {
   return containsUnknown(newValue) || !sameValue(oldValue, newValue);
 }
 
+/** Like `differs`, on normal forms (old states hold raw text: `http://h:2886/` then equals `http://h:2886`). */
+function keyDiffers(key: string, oldValue: unknown, newValue: unknown): boolean {
+  return containsUnknown(newValue) || !sameValue(comparable(key, oldValue), comparable(key, newValue));
+}
+
 /** Compares old outputs with new inputs. */
 export function diffProps(olds: Props, news: Props): DiffOutcome {
-  const replaces: string[] = REPLACE_KEYS.filter((k) => differs(olds[k], news[k]));
+  const replaces: string[] = REPLACE_KEYS.filter((k) => keyDiffers(k, olds[k], news[k]));
   for (const key of PORT_KEYS) {
     // Outputs hold the resolved ports; resolve the new inputs the same way so "unset" and "2883" compare equal.
     const next = resolvePort(news, key);

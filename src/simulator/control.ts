@@ -73,11 +73,24 @@ export function createControl(s: AgentState, restart: (downMs: number) => Promis
       obproxy: s.obproxy && { homePath: s.obproxy.homePath, sqlPort: s.obproxy.sqlPort, version: s.obproxy.version },
       agentPasswordSet: s.agentPassword !== null,
       skewMs: s.skewMs,
-      dags: s.engine.all().map((d) => ({ ...dagDto(d, s.address, true), finishedAtMs: d.finishedAtMs, isFinished: d.isFinished })),
+      dags: s.engine.all().map((d) => ({ ...withoutOptionValues(dagDto(d, s.address, true)), finishedAtMs: d.finishedAtMs, isFinished: d.isFinished })),
       faults: s.faults.snapshot(),
     }),
     reset: resetState,
   };
+}
+
+/**
+ * A DAG as the state view shows it: task logs with the values of `-o k=v,…` replaced by `***`. The start command line
+ * carries every parameter value and the sha1 of the sys password (as obshell logs it, behind its auth); the state
+ * view is for tests and dashboards and shows no secret-derived value. The agent API still serves the real logs.
+ */
+function withoutOptionValues(dag: ReturnType<typeof dagDto>): ReturnType<typeof dagDto> {
+  // The options are shell-quoted: `'…'` with `'\''` for a quote inside a value.
+  const keysOnly = (quoted: string) => quoted.slice(1, -1).split(",").map((kv) => `${kv.split("=")[0]}=***`).join(",");
+  const scrub = (line: string) => line.replace(/-o ('(?:[^']|'\\'')*')/g, (_m, quoted: string) => `-o '${keysOnly(quoted)}'`);
+  const nodes = dag.nodes?.map((n) => ({ ...n, sub_tasks: n.sub_tasks?.map((t) => ({ ...t, task_logs: t.task_logs?.map(scrub) ?? null })) ?? null }));
+  return { ...dag, nodes: nodes ?? null };
 }
 
 /** `/__sim/…` over HTTP: JSON in, JSON out. */

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FaultState, MalformedKind } from "./faults";
+import { controlRefusal } from "./control-auth";
 import { runPipeline, type PipelineResult } from "./pipeline";
 import { logEntry, type RequestLogEntry } from "./request-log";
 import { E } from "./sim-errors";
@@ -20,6 +21,8 @@ export interface SimServerOptions {
   state: AgentState;
   host: string;
   control: ControlHandler;
+  /** The token every control request must carry (control-auth.ts). */
+  controlToken: string;
   maxBodyBytes: number;
   log?: (line: string) => void;
 }
@@ -184,6 +187,11 @@ export class SimServer {
 
   private async handleControl(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readBody(req);
+    const refusal = controlRefusal(method, req.headers, this.o.controlToken);
+    if (refusal) {
+      this.o.log?.(`${method} ${path} ${refusal.status} (control refused: ${refusal.error})`);
+      return void res.writeHead(refusal.status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: refusal.error }));
+    }
     const out = await this.o.control(method, path, body === "too-large" ? Buffer.alloc(0) : body);
     res.writeHead(out.status, { "Content-Type": "application/json" }).end(JSON.stringify(out.json));
   }
