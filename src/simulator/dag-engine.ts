@@ -28,6 +28,8 @@ export interface TaskSpec {
   rollback?(ctx: TaskContext): Promise<void>;
   /** Operators the task accepts (§5.5). */
   can: TaskCapabilities;
+  /** How the task fails for an injected fate, when it fails its own way (logs, timing); else a quick TaskFailure. */
+  failAs?(ctx: TaskContext, fate: TaskFate): Promise<void>;
 }
 
 /** A DAG template instance. */
@@ -79,6 +81,8 @@ export interface DagRecord {
   homePath?: string;
   /** Real (unskewed) epoch ms at which the DAG last reached a terminal state, for completion-lag benchmarks. */
   finishedAtMs?: number;
+  /** Simulator-clock ms of the scheduler tick that last advanced this DAG. */
+  lastTickMs?: number;
   abort?: AbortController;
 }
 
@@ -92,8 +96,12 @@ export interface DagEngineOptions {
   underMaintenance(): Error;
 }
 
-/** How long the scheduler takes to pick a READY DAG up (obshell polls its DAG table). */
-const PICKUP_MS = 200;
+/**
+ * obshell's scheduler period (`constant.SCHEDULER_INTERVAL` plus the time one pass over its sqlite DAG table takes):
+ * a DAG is picked up and its current node started at a tick, a node's end is seen at the first tick after its task
+ * returns, and the next node starts one tick later. So every node lasts ≥ 1 tick and nodes are ≥ 2 ticks apart.
+ */
+export const SCHEDULER_TICK_MS = 1010;
 
 /** The per-agent DAG store and executor. */
 export class DagEngine {
@@ -103,10 +111,14 @@ export class DagEngine {
   private nextTaskId = 1;
   private stopped = false;
   private readonly stopAll = new AbortController();
+  /** Tick phase origin: the scheduler loop runs from the agent's start, whatever DAG comes. */
+  private readonly epochMs: number;
 
-  constructor(private readonly o: DagEngineOptions) {}
+  constructor(private readonly o: DagEngineOptions) {
+    this.epochMs = o.clock.now();
+  }
 
-  /** Creates a DAG (READY/RUN, stage 1) and schedules it. */
+  /** Creates a DAG (READY/RUN, stage 1; end_time = start_time like obshell's row) and schedules it. */
   create(spec: DagSpec, fates: Map<string, TaskFate>): DagRecord {
     const now = this.o.agentNow();
     const dag: DagRecord = {
@@ -147,14 +159,30 @@ export class DagEngine {
     return this.o.agentNow();
   }
 
-  /** (Re)starts a READY DAG after the scheduler's pick-up delay; a ROLLBACK DAG runs its rollback. */
+  private tickMs(): number {
+    return SCHEDULER_TICK_MS * this.o.timeScale;
+  }
+
+  /**
+   * Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock): ticks follow the one that last
+   * advanced the DAG (or the agent's start) by whole periods, counted from when that tick really ran, as obshell's
+   * loop sleeps 1 s after each pass, so a late timer stretches the period instead of shortening the next one.
+   */
+  private async nextTick(dag: DagRecord, signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
+    const tick = this.tickMs();
+    const base = dag.lastTickMs ?? this.epochMs;
+    const target = base + Math.max(1, Math.floor((afterMs - base) / tick) + 1) * tick;
+    await this.o.clock.sleep(Math.max(0, target - this.o.clock.now()), signal);
+    dag.lastTickMs = this.o.clock.now();
+  }
+
+  /** (Re)starts a READY DAG at the scheduler's next tick; a ROLLBACK DAG runs its rollback. */
   schedule(dag: DagRecord): void {
     if (this.stopped) return;
     dag.abort = new AbortController();
     const signal = AbortSignal.any([dag.abort.signal, this.stopAll.signal]);
     const work = dag.operator === "ROLLBACK" ? () => this.runRollback(dag, signal) : () => this.run(dag, signal);
-    void this.o.clock
-      .sleep(PICKUP_MS * this.o.timeScale, signal)
+    void this.nextTick(dag, signal)
       .then(work)
       .catch((e) => {
         if (isAbortError(e) && !this.stopped) this.cancelNow(Object.assign(dag, { abort: undefined }));
@@ -177,53 +205,64 @@ export class DagEngine {
     };
   }
 
+  /** Picked up at a tick: start_time is reset (obshell's READY → RUNNING update), then node by node on ticks. */
   private async run(dag: DagRecord, signal: AbortSignal): Promise<void> {
     dag.state = "RUNNING";
-    if (dag.startMs === 0) dag.startMs = this.o.agentNow();
+    dag.startMs = this.o.agentNow();
+    let first = true;
     for (let i = dag.stage - 1; i < dag.nodes.length; i++) {
       const node = dag.nodes[i]!;
       if (node.state === "SUCCEED") continue;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", startMs: this.o.agentNow(), logs: node.logs ?? [] });
       node.executeTimes++;
-      try {
-        await this.execute(dag, i, this.ctxFor(dag, node, signal));
-        Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
-      } catch (e) {
-        if (this.stopped) return;
-        this.recordFailure(dag, node, e);
-        this.fail(dag, i);
-        return this.operatorReacts(dag, e);
-      }
+      if (!(await this.runNode(dag, i, first, signal, { state: "RUNNING" }, (ctx) => this.execute(dag, i, ctx)))) return;
+      first = false;
+      // The stage moves on at this tick; a CANCEL before the next one fails the next node.
+      if (i + 1 < dag.nodes.length) dag.stage = i + 2;
     }
     this.finish(dag, "SUCCEED");
   }
 
-  /** ROLLBACK: the failed node back to the first, each task's rollback, then SUCCEED/ROLLBACK (§5.2). */
+  /** ROLLBACK: the failed node back to the first, each task's rollback on ticks like a run, then SUCCEED/ROLLBACK (§5.2). */
   private async runRollback(dag: DagRecord, signal: AbortSignal): Promise<void> {
     dag.state = "RUNNING";
-    if (dag.startMs === 0) dag.startMs = this.o.agentNow();
+    dag.startMs = this.o.agentNow();
     const last = dag.nodes.findIndex((n) => n.state === "FAILED");
-    for (let i = last < 0 ? dag.stage - 1 : last; i >= 0; i--) {
-      const node = dag.nodes[i]!;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", operator: "ROLLBACK", startMs: this.o.agentNow(), logs: node.logs ?? [] });
-      const ctx = this.ctxFor(dag, node, signal);
-      try {
-        await ctx.sleep(100);
+    const from = last < 0 ? dag.stage - 1 : last;
+    for (let i = from; i >= 0; i--) {
+      const work = async (ctx: TaskContext) => {
+        await ctx.sleep(10);
         await dag.spec.tasks[i]!.rollback?.(ctx);
-        Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
-      } catch (e) {
-        if (this.stopped) return;
-        this.recordFailure(dag, node, e);
-        return this.fail(dag, i);
-      }
+      };
+      if (!(await this.runNode(dag, i, i === from, signal, { state: "RUNNING", operator: "ROLLBACK" }, work))) return;
     }
-    dag.abort = undefined;
-    dag.state = "SUCCEED";
-    dag.endMs = this.o.agentNow();
-    dag.finishedAtMs = this.o.clock.now();
-    dag.isFinished = true;
+    this.finish(dag, "SUCCEED", { keepStage: true });
+  }
+
+  /**
+   * One node on the scheduler's ticks: started at the next tick (the pick-up tick for the first one), its end seen at
+   * the first tick after its work returned (a cancelled task ends at once, §5.5). False when the DAG stopped here.
+   */
+  private async runNode(dag: DagRecord, i: number, first: boolean, signal: AbortSignal, start: Partial<SubTaskRecord>, work: (ctx: TaskContext) => Promise<void>): Promise<boolean> {
+    const node = dag.nodes[i]!;
+    if (!first) await this.nextTick(dag, signal).catch((e) => {
+      if (!this.stopped) throw e;
+    });
+    if (this.stopped) return false;
+    dag.stage = i + 1;
+    Object.assign(node, { ...start, startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
+    const startedAt = this.o.clock.now();
+    const failure = await work(this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
+    if (this.stopped) return false;
+    if (!(failure && isAbortError(failure.e))) await this.nextTick(dag, signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+    if (this.stopped) return false;
+    if (failure) {
+      this.recordFailure(dag, node, failure.e);
+      this.fail(dag, i);
+      this.operatorReacts(dag, failure.e);
+      return false;
+    }
+    Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+    return true;
   }
 
   /** The operator of a fate with `then` passes or retries the failed DAG before anyone could read it FAILED. */
@@ -242,8 +281,11 @@ export class DagEngine {
     const fate = dag.fates.get(spec.name);
     if (fate && fate.remaining > 0) {
       fate.remaining--;
-      await ctx.sleep(100);
-      throw Object.assign(new TaskFailure(fate.errCode, fate.message), fate.then ? { then: fate.then } : {});
+      // An operator standing by (`then`) reacts to this failure the moment it happens.
+      const withThen = (e: unknown) => (fate.then && e instanceof Error ? Object.assign(e, { then: fate.then }) : e);
+      if (spec.failAs) return spec.failAs(ctx, fate).catch((e: unknown) => Promise.reject(withThen(e)));
+      await ctx.sleep(10);
+      throw withThen(new TaskFailure(fate.errCode, fate.message));
     }
     await spec.run(ctx);
   }
@@ -257,7 +299,9 @@ export class DagEngine {
       return;
     }
     const code = e instanceof TaskFailure ? e.errCode : "Common.Unexpected";
-    const message = e instanceof Error ? e.message : String(e);
+    const raw = e instanceof Error ? e.message : String(e);
+    // obshell turns any plain error into Common.Unexpected, whose message is "Unexpected error: <text>".
+    const message = code === "Common.Unexpected" && !raw.startsWith("Unexpected error: ") ? `Unexpected error: ${raw}` : raw;
     node.logs!.push(`ERROR: [${code}]: ${message}`);
   }
 
@@ -271,11 +315,11 @@ export class DagEngine {
     dag.isFinished = !dag.spec.maintenance || nodeIndex === 0;
   }
 
-  /** Ends a DAG as `state` at its last stage; the lock is released. */
-  finish(dag: DagRecord, state: DagState): void {
+  /** Ends a DAG as `state` at its last stage (or where it is, `keepStage`); the lock is released. */
+  finish(dag: DagRecord, state: DagState, o: { keepStage?: boolean } = {}): void {
     dag.abort = undefined;
     dag.state = state;
-    dag.stage = dag.nodes.length;
+    if (!o.keepStage) dag.stage = dag.nodes.length;
     dag.endMs = this.o.agentNow();
     dag.finishedAtMs = this.o.clock.now();
     dag.isFinished = true;

@@ -13,7 +13,7 @@ import type { RequestLogEntry } from "./request-log";
 import { SimServer } from "./server";
 import { AgentState } from "./state";
 
-export { createFakeObproxyHome } from "./fake-home";
+export { createFakeObproxyHome, readFakeObproxyLog, makeFakeObproxyExitAtStart, type FakeObproxyLogEntry } from "./fake-home";
 export type { SimulatorControl, SimulatorStateView } from "./control";
 export { CONTROL_TOKEN_HEADER } from "./control-auth";
 export type { FaultPlan, FailTaskFault, CountedFault, MalformedKind } from "./faults";
@@ -50,6 +50,12 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Stand-in OBProxy processes exit after this long at most. @default 3_600_000 */
   standinMaxLifetimeMs?: number;
+  /**
+   * Like obshell (seen on 4.5.0.0): "Set proxyro password for connect" uses the connection opened for the agent's
+   * first OBProxy, so an add on another SQL port after a delete fails there (`dial tcp 127.0.0.1:<first port>`).
+   * Off by default: most tests add several OBProxies on fresh ports to one simulator. @default false
+   */
+  cachedProxyConnection?: boolean;
   /** The token `/__sim/…` requests must send in the `x-sim-control-token` header. @default a fresh random one */
   controlToken?: string;
 }
@@ -77,7 +83,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   if (!["127.0.0.1", "::1", "localhost"].includes(o.host)) throw new Error(`obshell-sim listens on loopback only, not ${o.host}`);
   const host = o.mode === "memory" ? new MemoryHost() : new RealHost(o.standinMaxLifetimeMs);
-  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults });
+  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults, cachedProxyConnection: options.cachedProxyConnection });
   let server: SimServer | undefined;
   const requests = () => server!.requestLog.map((e) => ({ ...e }));
   const control = createControl(state, (downMs) => server!.restart(downMs, (ms, signal) => o.clock.sleep(ms, signal)), () => {
