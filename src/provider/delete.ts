@@ -43,7 +43,7 @@
  * waits on it or retries it (4) instead of starting another.
  */
 import type { OpContext } from "./context";
-import { requireAgentPassword } from "./create";
+import { requireAgentPassword } from "./steps";
 import { describePass, findDagAfterUnknownOutcome, isLegacyLockConflict, isPassed, isOutcomeUnknown, isOwnDag, isUnderMaintenance, settleLock, waitDag, type DagError, type WaitAdvice } from "./dags";
 import { waitAdvice } from "./messages";
 import { startDeadline } from "./deadline";

@@ -5,7 +5,7 @@
  * The resulting inputs are complete; ports are obshell's defaults unless the program declares others.
  */
 import type { OpContext } from "./context";
-import { requireAgentPassword } from "./create";
+import { requireAgentPassword } from "./steps";
 import { ObProxyError } from "./errors";
 import { agentFacts, agentId, buildOutputs } from "./outputs";
 import type { ObProxyInputs, ObProxyOutputs } from "./types";

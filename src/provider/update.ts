@@ -6,8 +6,8 @@
 import { isObshellApiError } from "../obshell";
 import { ErrCode, OBPROXY_DAGS, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
-import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
-import { describePass, isPassed, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { addParams, assertSupported, completeAdd, requireAgentPassword, startAndWait, stopAndWait, type Created } from "./steps";
+import { describePass, isPassed, submitDag, type DagError, type WaitAdvice } from "./dags";
 import { waitAdvice } from "./messages";
 import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
@@ -71,11 +71,6 @@ export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<Ob
   return buildOutputs(news, { agent, running, adopted, lastDag });
 }
 
-async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice, recorded?: LastDag): Promise<LastDag> {
-  ctx.progress.info("starting the OBProxy (running: true)");
-  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline, recorded);
-  return summarizeDag(await waitDag(ctx, dag, deadline, advice));
-}
 
 /**
  * Continues a create that ended in a partial failure: if the agent manages the OBProxy our recorded Add DAG added,

@@ -56,4 +56,14 @@ describe("architecture: rooms and their one-way doors", () => {
   it("the provider never imports the simulator", () => {
     assert.deepEqual(edges.filter((e) => room(e.from) === "provider" && room(e.to) === "simulator"), []);
   });
+
+  it("no verb module imports another: shared steps live in provider/steps.ts", () => {
+    const verbs = new Set(["provider/create.ts", "provider/update.ts", "provider/delete.ts", "provider/import.ts"]);
+    assert.deepEqual(edges.filter((e) => verbs.has(e.from) && verbs.has(e.to)), []);
+  });
+
+  it("the hosts (native plugin, Terraform provider, operator command) never import the simulator", () => {
+    const hosts = new Set(["plugin", "terraform", "cli"]);
+    assert.deepEqual(edges.filter((e) => hosts.has(room(e.from)) && room(e.to) === "simulator"), []);
+  });
 });
