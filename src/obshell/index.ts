@@ -36,7 +36,7 @@ export {
   type DagProgress,
 } from "./dag";
 export { parseErrorLogLine, failedSubTasks } from "./dag-failure";
-export { nextPollDelay, OBSHELL_TASK_MIN_DURATIONS_MS, type PollScheduleInput } from "./poll-schedule";
+export { nextPollDelay, planPollDelay, dagTimeline, OBSHELL_NODE_MIN_MS, OBSHELL_TASK_MIN_DURATIONS_MS, type PollScheduleInput, type PollPlanInput, type DagTimeline, type NodeTiming } from "./poll-schedule";
 export {
   ErrCode,
   LegacyCode,

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { waitForDag, type WaitDeps } from "../../../src/obshell/dag";
+import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../../src/obshell/poll-schedule";
+import { DAG_ID } from "../../helpers/dags";
+import { fakeClock } from "../../helpers/fake-clock";
+import { REAL_DELETE, tickDagAt, tickSchedule, type TickAgentNode } from "../../helpers/tick-agent";
+
+/** Waits for a DAG on a ticking agent (fake clock); returns the poll times and the lag, relative to the DAG's end. */
+async function waitOnTickAgent(nodes: TickAgentNode[], phase: number, createdOffset: number, skewMs = 0) {
+  const clock = fakeClock();
+  const created = clock.now() + createdOffset;
+  clock.t = created;
+  const times = tickSchedule(created + skewMs, phase, nodes);
+  const polls: number[] = [];
+  const deps: WaitDeps = {
+    getDag: async () => {
+      polls.push(clock.now());
+      return tickDagAt("Delete obproxy", nodes, created + skewMs, times, clock.now() + skewMs);
+    },
+    clock,
+    random: () => 0.5,
+    skewMs: () => skewMs,
+    requestTimeoutMs: 30_000,
+    endpoint: "http://127.0.0.1:2886",
+    taskMinDurationsMs: OBSHELL_TASK_MIN_DURATIONS_MS,
+    log: () => undefined,
+  };
+  const dag = await waitForDag(deps, DAG_ID, { deadline: created + 120_000 });
+  const end = times.at(-1)!.end - skewMs;
+  return { dag, polls, lagMs: clock.now() - end, dagMs: end - created };
+}
+
+describe("poll schedule on obshell's real timing (1 s engine tick, nodes ≥ 1 s)", () => {
+  it("sees an 11 s Delete DAG end within 100 ms, with at most one poll per second, for any tick phase", async () => {
+    for (const phase of [0, 130, 490, 870, 999]) {
+      for (const created of [0, 250, 640]) {
+        const r = await waitOnTickAgent(REAL_DELETE, phase, created);
+        assert.equal(r.dag.state, "SUCCEED");
+        assert.ok(r.lagMs >= 0 && r.lagMs <= 100, `phase ${phase} created +${created}: lag ${r.lagMs}`);
+        assert.ok(r.polls.length <= r.dagMs / 1_000, `phase ${phase}: ${r.polls.length} polls in ${r.dagMs} ms`);
+        assert.ok(r.polls.length <= 12, `${r.polls.length} polls: ${r.polls.map((p) => p - r.polls[0]!).join(",")}`);
+      }
+    }
+  });
+
+  it("keeps that with the agent clock 30 s ahead (skew-corrected start times)", async () => {
+    const r = await waitOnTickAgent(REAL_DELETE, 420, 100, 30_000);
+    assert.ok(r.lagMs <= 100, `lag ${r.lagMs}`);
+    assert.ok(r.polls.length <= 12, `polls ${r.polls.length}`);
+  });
+
+  it("a node outliving its minimum (a slow Stop) is still seen soon after, without a fast-poll tail", async () => {
+    const slowStop = REAL_DELETE.map((n) => (n.name === "Stop obproxy" ? { ...n, ms: 6_400 } : n));
+    const r = await waitOnTickAgent(slowStop, 200, 0);
+    assert.ok(r.lagMs <= 100, `lag ${r.lagMs}`);
+    assert.ok(r.polls.length <= r.dagMs / 1_000, `${r.polls.length} polls in ${r.dagMs} ms`);
+  });
+});
