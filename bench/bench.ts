@@ -1,47 +1,64 @@
 /**
- * `npm run bench`: completion lag of this package vs the official Python SDK, requests per delete, a 100-agent fleet
- * destroy through one plugin process, and cold start. Writes bench/results.md and prints the summary last.
+ * `npm run bench`: completion lag of this package vs the official Python SDK with the requests and polls a delete
+ * costs, fleet destroys of 10, 100 and 1,000 agents through one plugin process (wall, RSS above idle, fds), and
+ * cold start. Simulated agents run obshell's real engine timing (bench/lib/real-timing.ts). Writes
+ * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
- * Options: BENCH_TIME_SCALE (default 0.2), BENCH_DELETES (30), BENCH_FLEET (100), BENCH_FLEET_TIME_SCALE (1).
+ * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"), BENCH_REAL_TIMING=0.
  */
 import path from "node:path";
-import { startSimulator } from "../src/simulator";
+import { generateAgentKeyPair } from "../src/obshell/crypto";
+import { startSimulator, type Simulator } from "../src/simulator";
+import { preparePackedProject } from "../test/engine/harness/project";
 import { summarize } from "./lib/deletes";
 import { measureColdStart } from "./lib/cold-start";
-import { runFleet } from "./lib/fleet";
+import { runFleet, type FleetResult } from "./lib/fleet";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
 import { ensureObshellVenv, obshellSdkVersion } from "./lib/python-venv";
-import { resultsMarkdown, summaryLines, verdicts, writeResults } from "./lib/report";
+import { installRealTiming } from "./lib/real-timing";
+import { resultsJson, resultsMarkdown, summaryLines, verdicts, writeResults, type BenchFigures } from "./lib/report";
 
 const PASSWORD = "Bench-agent-pw-1";
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
+async function agents(n: number, privateKeyPem: string): Promise<Simulator[]> {
+  return Promise.all(Array.from({ length: n }, () => startSimulator({ agentPassword: PASSWORD, mode: "memory", privateKeyPem })));
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  const timeScale = num("BENCH_TIME_SCALE", 0.2);
-  const deletes = num("BENCH_DELETES", 30);
-  const fleetSize = num("BENCH_FLEET", 100);
-  const fleetScale = num("BENCH_FLEET_TIME_SCALE", 1);
+  const deletes = num("BENCH_DELETES", 12);
+  const fleetSizes = (process.env.BENCH_FLEETS ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0);
+  const realTiming = installRealTiming();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`bench: timeScale ${timeScale} (Stop obproxy ${5 * timeScale} s), ${deletes} deletes per side, fleet of ${fleetSize} at timeScale ${fleetScale}`);
+  log(`bench: ${realTiming ? "obshell's real engine timing (1 s tick, nodes ≥ 1 s)" : "the simulator's own timing"}, ${deletes} deletes per side, fleets ${fleetSizes.join(", ")}`);
   const missing = ensureObshellVenv();
   if (missing) throw new Error(`the Python SDK side needs the venv: ${missing}`);
+  const { privateKeyPem } = generateAgentKeyPair(1024);
 
   log("cold start…");
   const coldStart = measureColdStart();
   log("completion lag: this package and the Python SDK side by side…");
-  const simPkg = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
-  const simPy = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
-  const [pkgSamples, pySamples] = await Promise.all([
-    measurePackageDeletes(simPkg, PASSWORD, deletes, timeScale),
-    measurePythonDeletes(simPy, PASSWORD, deletes),
-  ]).finally(() => Promise.all([simPkg.stop(), simPy.stop()]));
-  log(`fleet of ${fleetSize}…`);
-  const fleet = await runFleet(fleetSize, fleetScale, PASSWORD);
+  const simsPkg = await agents(deletes, privateKeyPem);
+  const simsPy = await agents(deletes, privateKeyPem);
+  const [pkgSamples, pySamples] = await Promise.all([measurePackageDeletes(simsPkg, PASSWORD, 1), measurePythonDeletes(simsPy, PASSWORD)]).finally(() =>
+    Promise.all([...simsPkg, ...simsPy].map((s) => s.stop())),
+  );
+  const project = await preparePackedProject({ build: false });
+  const fleet: Record<string, FleetResult> = {};
+  try {
+    for (const n of fleetSizes) {
+      log(`fleet of ${n}…`);
+      fleet[n] = await runFleet(project, n, PASSWORD, privateKeyPem);
+      log(`  wall ${fleet[n].wallMs} ms / longest DAG ${fleet[n].longestDagMs} ms, peak RSS ${fleet[n].peakRssMb.toFixed(0)} MB (idle ${fleet[n].idleRssMb.toFixed(0)} MB)`);
+    }
+  } finally {
+    await project.cleanup();
+  }
 
-  const figures = {
-    timeScale,
+  const figures: BenchFigures = {
+    realTiming,
     pkg: summarize(pkgSamples),
     py: summarize(pySamples),
     fleet,
@@ -57,7 +74,8 @@ async function main(): Promise<void> {
   };
   const v = verdicts(figures);
   writeResults(path.join(__dirname, "results.md"), resultsMarkdown(figures, v));
-  log("wrote bench/results.md");
+  writeResults(path.join(__dirname, "results.json"), resultsJson(figures, v));
+  log("wrote bench/results.md and bench/results.json");
   for (const line of summaryLines(figures, v)) log(line);
 }
 

@@ -23,8 +23,10 @@ export const POLL = {
   quietFactor: 0.6,
   capMs: 2_000,
   jitter: 0.2,
-  /** Poll this long after the earliest moment a change can have happened (agent overhead, clock error). */
-  afterMs: 40,
+  /** Poll this long after the earliest moment a change can have happened (agent jitter, clock error). */
+  afterMs: 20,
+  /** After a missed prediction the backoff starts this low: the change is usually only a little late. */
+  missedFloorMs: 50,
   /** obshell's engine tick. */
   tickMs: 1_000,
   /** Starts within this distance of one phase count as on the same tick. */
@@ -59,10 +61,12 @@ export interface PollScheduleInput {
 
 /** The backoff fallback: ms to sleep before the next poll when no change can be predicted. */
 export function nextPollDelay(s: PollScheduleInput): number {
-  const quietSince = Math.max(s.lastChangeAt, s.missedPredictionAt ?? -Infinity);
-  const base = Math.max(POLL.firstMs, (s.now - quietSince) * POLL.quietFactor);
+  const missed = s.missedPredictionAt !== undefined && s.missedPredictionAt > s.lastChangeAt;
+  const quietSince = missed ? s.missedPredictionAt! : s.lastChangeAt;
+  const floor = missed ? POLL.missedFloorMs : POLL.firstMs;
+  const base = Math.max(floor, (s.now - quietSince) * POLL.quietFactor);
   const jittered = base * (1 - POLL.jitter + 2 * POLL.jitter * s.random);
-  return Math.round(Math.min(POLL.capMs, Math.max(POLL.firstMs * (1 - POLL.jitter), jittered)));
+  return Math.round(Math.min(POLL.capMs, Math.max(floor * (1 - POLL.jitter), jittered)));
 }
 
 /** One node as the schedule sees it: times local epoch ms (agent times corrected by the skew), when usable. */

@@ -32,7 +32,8 @@ describe("poll schedule: backoff fallback", () => {
   it("jitters by ±20 % and backs off from a missed prediction rather than from the last change", () => {
     assert.equal(nextPollDelay({ now: T + 2_000, lastChangeAt: T, random: 0 }), 960);
     assert.equal(nextPollDelay({ now: T + 2_000, lastChangeAt: T, random: 0.999 }), 1440);
-    assert.equal(nextPollDelay({ now: T + 10_100, lastChangeAt: T, missedPredictionAt: T + 10_000, random: 0.5 }), POLL.firstMs);
+    assert.equal(nextPollDelay({ now: T + 10_050, lastChangeAt: T, missedPredictionAt: T + 10_000, random: 0.5 }), POLL.missedFloorMs);
+    assert.equal(nextPollDelay({ now: T + 11_000, lastChangeAt: T, missedPredictionAt: T + 10_000, random: 0.5 }), 600);
   });
 });
 
@@ -98,6 +99,6 @@ describe("poll schedule: what obshell's timing tells", () => {
     const t = realDelete(T + 3_000);
     assert.equal(planPollDelay({ now: T + 3_000, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), 2_300 + 5_010 + POLL.afterMs - 3_000);
     const late = T + 2_300 + 5_010 + POLL.afterMs + 500;
-    assert.equal(planPollDelay({ now: late, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), Math.round(Math.max(POLL.firstMs, (late - (T + 7_310)) * POLL.quietFactor)));
+    assert.equal(planPollDelay({ now: late, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), Math.round(Math.max(POLL.missedFloorMs, (late - (T + 7_310)) * POLL.quietFactor)));
   });
 });
