@@ -46,6 +46,9 @@ function resetPeakRss(pid: number): boolean {
   }
 }
 
+/** Extra environment of the plugin processes: BENCH_PLUGIN_NODE_OPTIONS → NODE_OPTIONS (for profiling runs). */
+const pluginEnv = (): Record<string, string> => (process.env.BENCH_PLUGIN_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_PLUGIN_NODE_OPTIONS } : {});
+
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,7 +70,7 @@ export async function runFleet(project: PackedProject, size: number, password: s
   const sims = await startAgents(size, password, privateKeyPem);
   try {
     const template = (await captureObProxy(project.dir, "fleet", { endpoint: sims[0]!.url, homePath: "/opt/fleet/0", rsList: "127.0.0.1:2881", agentPassword: password })).inputs;
-    const creator = await startPlugin(project.dir, {});
+    const creator = await startPlugin(project.dir, pluginEnv());
     const createStarted = Date.now();
     const created = await (async () => {
       try {
@@ -88,7 +91,7 @@ type Created = { id: string; properties: Record<string, unknown> };
 
 /** The measured part: a fresh plugin's idle RSS, then all deletes at once. */
 async function destroyFleet(project: PackedProject, sims: Simulator[], template: Record<string, unknown>, created: Created[]): Promise<Omit<FleetResult, "createWallMs">> {
-  const plugin = await startPlugin(project.dir, {});
+  const plugin = await startPlugin(project.dir, pluginEnv());
   try {
     await plugin.rpc.configure({});
     // Idle: a check loads the provider and our lifecycle without talking to any agent.
