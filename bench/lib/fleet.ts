@@ -30,6 +30,17 @@ export interface FleetResult {
   /** Plugin log lines about request timeouts (0 expected). */
   requestTimeouts: number;
   createWallMs: number;
+  /** First to last DELETE accepted by the agents (ms): how long the plugin took to get every delete going. */
+  deleteSpreadMs: number;
+  /** CPU the plugin and this process (all simulated agents) used during the destroy, ms. */
+  pluginCpuMs: number;
+  agentsCpuMs: number;
+}
+
+/** utime + stime of a process, ms (USER_HZ = 100). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function statusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
@@ -103,9 +114,12 @@ async function destroyFleet(project: PackedProject, sims: Simulator[], template:
     const marks = sims.map((sim) => sim.requests().length);
     let peakFds = fdCount(plugin.pid);
     const fdTimer = setInterval(() => (peakFds = Math.max(peakFds, fdCount(plugin.pid))), 250);
+    const cpu0 = { plugin: cpuMs(plugin.pid), agents: cpuMs(process.pid) };
     const started = Date.now();
     await Promise.all(created.map((c) => plugin.rpc.delete(c.id, c.properties))).finally(() => clearInterval(fdTimer));
     const wallMs = Date.now() - started;
+    const pluginCpuMs = cpuMs(plugin.pid) - cpu0.plugin;
+    const agentsCpuMs = cpuMs(process.pid) - cpu0.agents;
     const peakRssMb = statusMb(plugin.pid, "VmHWM");
     const perSim = sims.map((sim, i) => {
       const window = sim.requests().slice(marks[i]);
@@ -113,8 +127,9 @@ async function destroyFleet(project: PackedProject, sims: Simulator[], template:
       const dag = sim.control.state().dags.find((d) => d.name === "Delete obproxy");
       if (!del || !dag?.finishedAtMs) throw new Error(`fleet agent ${i}: no finished Delete DAG`);
       const polls = window.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/task/dag/")).length;
-      return { dagMs: dag.finishedAtMs - del.time, polls, requests: window.length };
+      return { dagMs: dag.finishedAtMs - del.time, polls, requests: window.length, acceptedAt: del.time };
     });
+    const accepted = perSim.map((s) => s.acceptedAt);
     const longestDagMs = Math.max(...perSim.map((s) => s.dagMs));
     return {
       agents: sims.length,
@@ -130,6 +145,9 @@ async function destroyFleet(project: PackedProject, sims: Simulator[], template:
       pollsPerSecond: mean(perSim.map((s) => s.polls / (s.dagMs / 1000))),
       requestsPerDelete: mean(perSim.map((s) => s.requests)),
       requestTimeouts: plugin.output().filter((l) => /RequestTimeout|timed out/i.test(l)).length,
+      deleteSpreadMs: Math.max(...accepted) - Math.min(...accepted),
+      pluginCpuMs,
+      agentsCpuMs,
     };
   } finally {
     await plugin.stop("SIGKILL");
