@@ -4,7 +4,8 @@
  * cold start. Simulated agents run obshell's real engine timing (bench/lib/real-timing.ts). Writes
  * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
- * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"), BENCH_REAL_TIMING=0.
+ * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"), BENCH_REAL_TIMING=0,
+ * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs).
  */
 import path from "node:path";
 import { generateAgentKeyPair } from "../src/obshell/crypto";
@@ -13,10 +14,12 @@ import { preparePackedProject } from "../test/engine/harness/project";
 import { summarize } from "./lib/deletes";
 import { measureColdStart } from "./lib/cold-start";
 import { runFleet, type FleetResult } from "./lib/fleet";
+import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
 import { ensureObshellVenv, obshellSdkVersion } from "./lib/python-venv";
 import { installRealTiming } from "./lib/real-timing";
+import { CLI_PRESENT, measureTypecheck, type TypecheckResult } from "./lib/typecheck";
 import { resultsJson, resultsMarkdown, summaryLines, verdicts, writeResults, type BenchFigures } from "./lib/report";
 
 const PASSWORD = "Bench-agent-pw-1";
@@ -47,21 +50,31 @@ async function main(): Promise<void> {
   );
   const project = await preparePackedProject({ build: false });
   const fleet: Record<string, FleetResult> = {};
+  const floor: Record<string, FloorResult> = {};
   try {
     for (const n of fleetSizes) {
       log(`fleet of ${n}…`);
       fleet[n] = await runFleet(project, n, PASSWORD, privateKeyPem);
       log(`  wall ${fleet[n].wallMs} ms / longest DAG ${fleet[n].longestDagMs} ms, peak RSS ${fleet[n].peakRssMb.toFixed(0)} MB (idle ${fleet[n].idleRssMb.toFixed(0)} MB)`);
+      floor[n] = await runFleetFloor(project, n);
+      log(`  floor (a provider that only waits): peak ${floor[n].peakRssAboveIdleMb.toFixed(0)} MB above idle`);
     }
   } finally {
     await project.cleanup();
   }
+  let typecheck: TypecheckResult | undefined;
+  if (CLI_PRESENT && process.env.BENCH_TYPECHECK !== "0") {
+    log("pulumi up of examples/basic, type-checked and transpile-only…");
+    typecheck = await measureTypecheck(2);
+  } else log("pulumi up type-check share: skipped (no .pulumi-bin/pulumi, or BENCH_TYPECHECK=0)");
 
   const figures: BenchFigures = {
     realTiming,
     pkg: summarize(pkgSamples),
     py: summarize(pySamples),
     fleet,
+    floor,
+    ...(typecheck ? { typecheck } : {}),
     coldStart,
     versions: {
       "pulumi-obproxy": require("../package.json").version as string,

@@ -5,6 +5,8 @@ import os from "node:os";
 import { writeFileSync } from "node:fs";
 import type { DeleteSummary } from "./deletes";
 import type { FleetResult } from "./fleet";
+import type { FloorResult } from "./fleet-floor";
+import type { TypecheckResult } from "./typecheck";
 
 /** Everything one benchmark run measured. */
 export interface BenchFigures {
@@ -13,6 +15,9 @@ export interface BenchFigures {
   py: DeleteSummary;
   /** By number of agents. */
   fleet: Record<string, FleetResult>;
+  /** The same plugin and RPCs with a provider that only waits, by number of agents. */
+  floor: Record<string, FloorResult>;
+  typecheck?: TypecheckResult;
   coldStart: { samples: number[]; medianMs: number };
   versions: Record<string, string>;
   wallMs: number;
@@ -63,8 +68,17 @@ function deleteRow(name: string, s: DeleteSummary): string {
   return `| ${name} | ${s.n} | ${f0(s.lagP50)} | ${f0(s.lagP95)} | ${f1(s.beforeMean)} | ${f1(s.pollingMean)} | ${f2(s.pollsPerSecond)} | ${f0(s.dagMsMean)} |`;
 }
 
-function fleetRow(f: FleetResult): string {
-  return `| ${f.agents} | ${f0(f.wallMs)} | ${f0(f.longestDagMs)} | ${f2(f.wallRatio)} | ${f0(f.idleRssMb)} | ${f0(f.peakRssMb)} | ${f0(f.peakRssAboveIdleMb)} | ${f2(f.peakRssAboveIdleMb / f.agents * 1024)} | ${f.peakFds} | ${f1(f.requestsPerDelete)} | ${f2(f.pollsPerSecond)} | ${f.requestTimeouts} |`;
+function fleetRow(f: FleetResult, floor: FloorResult | undefined): string {
+  const floorMb = floor ? f0(floor.peakRssAboveIdleMb) : "–";
+  return `| ${f.agents} | ${f0(f.wallMs)} | ${f0(f.longestDagMs)} | ${f2(f.wallRatio)} | ${f0(f.deleteSpreadMs)} | ${f1(f.pluginCpuMs / 1000)} / ${f1(f.agentsCpuMs / 1000)} | ${f0(f.idleRssMb)} | ${f0(f.peakRssMb)} | ${f0(f.peakRssAboveIdleMb)} | ${floorMb} | ${f.peakFds} | ${f1(f.requestsPerDelete)} | ${f2(f.pollsPerSecond)} | ${f.requestTimeouts} |`;
+}
+
+function typecheckLines(t: TypecheckResult | undefined): string[] {
+  if (!t) return ["Not measured in this run (no Pulumi CLI in .pulumi-bin, or BENCH_TYPECHECK=0)."];
+  return [
+    `\`pulumi up\` of examples/basic (stack created, one ObProxy, then destroyed; simulator at timeScale 0.03): type-checked (the default) median ${f1(t.checkedMedianMs / 1000)} s (${t.checkedMs.map((x) => f1(x / 1000)).join(", ")}), ` +
+      `transpile-only (\`PULUMI_NODEJS_TRANSPILE_ONLY=true\`) median ${f1(t.transpileOnlyMedianMs / 1000)} s (${t.transpileOnlyMs.map((x) => f1(x / 1000)).join(", ")}): type-checking is ${f0(t.typecheckShare * 100)} % of the \`up\`.`,
+  ];
 }
 
 function machine(): string {
@@ -101,9 +115,16 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "Created through one plugin process, destroyed through a fresh one (like `pulumi up` then `pulumi destroy`). Idle = that",
     "plugin with @pulumi/pulumi and our lifecycle loaded (after one Check RPC), no work. Peak = VmHWM during the destroy.",
     "",
-    "| agents | wall ms | longest DAG ms | wall / DAG | idle RSS MB | peak RSS MB | peak above idle MB | KiB per agent | peak fds | requests per delete | polls/s per DAG | request timeouts |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ...fleets.map(fleetRow),
+    "Floor = the same plugin and Delete RPCs through a provider that only waits as long (no client, no agent): @pulumi/pulumi's own share.",
+    "DELETE spread = first to last DELETE accepted by the agents. CPU = plugin / this process (all simulated agents) during the destroy, s.",
+    "",
+    "| agents | wall ms | longest DAG ms | wall / DAG | DELETE spread ms | CPU s plugin / agents | idle RSS MB | peak RSS MB | peak above idle MB | floor above idle MB | peak fds | requests per delete | polls/s per DAG | request timeouts |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...fleets.map((f) => fleetRow(f, b.floor[f.agents])),
+    "",
+    "## Type-checking in `pulumi up`",
+    "",
+    ...typecheckLines(b.typecheck),
     "",
     "## Cold start",
     "",
@@ -138,6 +159,8 @@ export function resultsJson(b: BenchFigures, v: Verdict[]): string {
       coldStartMs: b.coldStart.medianMs,
       idleRssMb: idle.length ? Math.min(...idle) : null,
       fleet,
+      floor: b.floor,
+      ...(b.typecheck ? { typecheck: b.typecheck } : {}),
       targets: v,
       versions: b.versions,
     },
