@@ -2,8 +2,9 @@
  * When to read a DAG next: pure functions, so the schedule is unit-tested without clocks.
  *
  * obshell tells us enough to poll only when a change can have happened (protocol §5; real agent 4.5):
- * - Its engine runs on a ~1 s tick: a new DAG and each next node are picked up on a tick, so the node `start_time`s
- *   (nanosecond precision) all share one phase of that tick. Two starts in phase are enough to learn it.
+ * - Its engine runs on a ~1 s tick: a new DAG and each next node are picked up on a tick, and a node's end is seen on
+ *   one, so the node `start_time`s (nanosecond precision) lie on one grid: two starts give its phase, starts a few
+ *   ticks apart its period.
  * - Every node takes at least ~1 s, and some much longer (`Start obproxy` sleeps 10 s before its health check,
  *   `Stop obproxy` kills, sleeps 5 s, then checks): the earliest end of the RUNNING node is its start plus that
  *   minimum, plus what the DAG's finished nodes show the agent takes beyond their minimums.
@@ -29,8 +30,8 @@ export const POLL = {
   missedFloorMs: 50,
   /** obshell's engine tick. */
   tickMs: 1_000,
-  /** Starts within this distance of one phase count as on the same tick. */
-  tickToleranceMs: 80,
+  /** Starts within this distance of the learned tick grid count as on it. */
+  tickToleranceMs: 40,
   /** What finished nodes teach about the agent's overhead beyond a minimum is capped at this. */
   maxLearnedExtraMs: 500,
 } as const;
@@ -111,32 +112,51 @@ export function dagTimeline(dag: DagDetail, skewMs: number): DagTimeline | undef
 }
 
 const mod = (a: number, m: number) => ((a % m) + m) % m;
-/** Distance between two phases on a circle of `m`. */
-const phaseDistance = (a: number, b: number, m: number) => Math.min(mod(a - b, m), mod(b - a, m));
+
+/** obshell's engine tick as learned from one DAG: its period and one tick (local ms). */
+export interface EngineTick {
+  periodMs: number;
+  originMs: number;
+}
 
 /**
- * The engine tick's phase (local ms modulo `tickMs`), learned from the start times of picked-up nodes and of the DAG:
- * only when at least two agree within the tolerance and none disagrees (an agent without a tick, like a sped-up
- * simulator, has scattered starts and gets no phase).
+ * The engine tick, learned from the start times of picked-up nodes and of the DAG (all on ticks): the period from
+ * the span between the first and last start (nominal `tickMs` while they span less than a tick), the origin from
+ * the first. Only when every start lies on that grid within the tolerance: an agent without a tick (a sped-up
+ * simulator) has scattered starts and gets none.
  */
-export function learnTickPhase(t: DagTimeline, tickMs: number = POLL.tickMs): number | undefined {
+export function learnTick(t: DagTimeline): EngineTick | undefined {
   const starts = t.nodes.filter((n) => n.state !== "PENDING" && n.state !== "READY" && n.startMs !== undefined).map((n) => n.startMs!);
   if (t.startMs !== undefined) starts.push(t.startMs);
   if (starts.length < 2) return undefined;
-  const phase = mod(starts[0]!, tickMs);
-  return starts.every((s) => phaseDistance(mod(s, tickMs), phase, tickMs) <= POLL.tickToleranceMs) ? phase : undefined;
+  starts.sort((x, y) => x - y);
+  const originMs = starts[0]!;
+  const span = starts.at(-1)! - originMs;
+  const ticks = Math.round(span / POLL.tickMs);
+  const periodMs = ticks === 0 ? POLL.tickMs : span / ticks;
+  if (periodMs < POLL.tickMs * 0.9 || periodMs > POLL.tickMs * 1.1) return undefined;
+  const onGrid = starts.every((s) => {
+    const off = mod(s - originMs, periodMs);
+    return Math.min(off, periodMs - off) <= POLL.tickToleranceMs;
+  });
+  return onGrid ? { periodMs, originMs } : undefined;
 }
 
-/** The first tick at or after `now` for a phase. */
-export function nextTick(now: number, phase: number, tickMs: number = POLL.tickMs): number {
-  return now + mod(phase - now, tickMs);
+/** The first tick at or after `at`. */
+export function tickAtOrAfter(at: number, tick: EngineTick): number {
+  return tick.originMs + Math.ceil((at - tick.originMs - 1e-6) / tick.periodMs) * tick.periodMs;
 }
 
-/** How much longer than their minimums this DAG's finished nodes took (median, ≥ 0, capped). */
-export function learnExtraMs(t: DagTimeline, mins: Readonly<Record<string, number>>): number {
+/** The earliest end of a node started at `start` with minimum `min`: its end is seen on a tick when ticks are known. */
+function earliestEnd(start: number, min: number, tick: EngineTick | undefined): number {
+  return tick ? tickAtOrAfter(start + min, tick) : start + min;
+}
+
+/** How much later than predicted this DAG's finished nodes ended (median, ≥ 0, capped). */
+export function learnExtraMs(t: DagTimeline, mins: Readonly<Record<string, number>>, tick: EngineTick | undefined = learnTick(t)): number {
   const extras = t.nodes
     .filter((n) => n.state === "SUCCEED" && n.startMs !== undefined && n.endMs !== undefined && mins[n.name] !== undefined && !n.endsAtOnce)
-    .map((n) => n.endMs! - n.startMs! - mins[n.name]!)
+    .map((n) => n.endMs! - earliestEnd(n.startMs!, mins[n.name]!, tick))
     .sort((a, b) => a - b);
   if (extras.length === 0) return 0;
   return Math.min(POLL.maxLearnedExtraMs, Math.max(0, extras[Math.floor((extras.length - 1) / 2)]!));
@@ -157,18 +177,19 @@ export function earliestNextEnd(t: DagTimeline, mins: Readonly<Record<string, nu
   if (t.state !== "RUNNING" && t.state !== "READY" && t.state !== "PENDING") return undefined;
   const i = Math.min(Math.max(0, t.stage - 1), t.nodes.length - 1);
   const cur = t.nodes[i]!;
-  const extra = learnExtraMs(t, mins);
+  const tick = learnTick(t);
+  const extra = learnExtraMs(t, mins, tick);
   if (cur.state === "RUNNING") {
     const min = minOf(cur, mins);
-    return cur.startMs === undefined || min === undefined ? undefined : cur.startMs + min + extra;
+    return cur.startMs === undefined || min === undefined ? undefined : earliestEnd(cur.startMs, min, tick) + extra;
   }
   // Not picked up yet (a new DAG), or between nodes: the next node starts on the next tick at the earliest.
   const next = cur.state === "SUCCEED" ? t.nodes[i + 1] : cur.state === "FAILED" ? undefined : cur;
   if (!next) return undefined;
   const min = minOf(next, mins);
   if (min === undefined) return undefined;
-  const phase = learnTickPhase(t);
-  return (phase === undefined ? now : nextTick(now, phase)) + min + extra;
+  const pickup = tick ? tickAtOrAfter(now, tick) : now;
+  return earliestEnd(pickup, min, tick) + extra;
 }
 
 /** What `planPollDelay` looks at. */

@@ -17,15 +17,21 @@ export const REAL_DELETE: TickAgentNode[] = [
   { name: "Clean obproxy dir", ms: 1_010 },
 ];
 
-/** Node start/end times (agent epoch ms) of a DAG created at `createdAt` on an engine ticking at `phase` (mod 1000). */
-export function tickSchedule(createdAt: number, phase: number, nodes: TickAgentNode[], tickMs = 1_000): { start: number; end: number }[] {
-  const next = (t: number) => t + ((((phase - t) % tickMs) + tickMs) % tickMs || tickMs);
+/**
+ * Node start/end times (agent epoch ms) of a DAG created at `createdAt` on an engine ticking every `tickMs` from
+ * `phase`; with `endOnTick` a node's end is seen at the first tick after its work (the simulator's engine model).
+ */
+export function tickSchedule(createdAt: number, phase: number, nodes: TickAgentNode[], tickMs = 1_000, endOnTick = false): { start: number; end: number }[] {
+  const origin = createdAt - (((createdAt - phase) % tickMs) + tickMs) % tickMs;
+  const next = (t: number) => origin + (Math.floor((t - origin) / tickMs) + 1) * tickMs;
+  const atOrAfter = (t: number) => origin + Math.ceil((t - origin) / tickMs) * tickMs;
   const out: { start: number; end: number }[] = [];
   let t = createdAt;
   for (const n of nodes) {
     const start = next(t);
-    out.push({ start, end: start + n.ms });
-    t = start + n.ms;
+    const end = endOnTick ? atOrAfter(start + n.ms) : start + n.ms;
+    out.push({ start, end });
+    t = end;
   }
   return out;
 }

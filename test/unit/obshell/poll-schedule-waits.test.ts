@@ -6,11 +6,11 @@ import { fakeClock } from "../../helpers/fake-clock";
 import { REAL_DELETE, tickDagAt, tickSchedule, type TickAgentNode } from "../../helpers/tick-agent";
 
 /** Waits for a DAG on a ticking agent (fake clock); returns the poll times and the lag, relative to the DAG's end. */
-async function waitOnTickAgent(nodes: TickAgentNode[], phase: number, createdOffset: number, skewMs = 0) {
+async function waitOnTickAgent(nodes: TickAgentNode[], phase: number, createdOffset: number, skewMs = 0, tickMs = 1_000, endOnTick = false) {
   const clock = fakeClock();
   const created = clock.now() + createdOffset;
   clock.t = created;
-  const times = tickSchedule(created + skewMs, phase, nodes);
+  const times = tickSchedule(created + skewMs, phase, nodes, tickMs, endOnTick);
   const polls: number[] = [];
   const deps: WaitDeps = {
     getDag: async () => {
@@ -40,6 +40,15 @@ describe("poll schedule on obshell's real timing (1 s engine tick, nodes ≥ 1 s
         assert.ok(r.polls.length <= r.dagMs / 1_000, `phase ${phase}: ${r.polls.length} polls in ${r.dagMs} ms`);
         assert.ok(r.polls.length <= 12, `${r.polls.length} polls: ${r.polls.map((p) => p - r.polls[0]!).join(",")}`);
       }
+    }
+  });
+
+  it("keeps that on a 1.01 s tick whose ticks also mark node ends (the calibrated simulator's engine)", async () => {
+    const work = REAL_DELETE.map((n) => ({ ...n, ms: n.name === "Stop obproxy" ? 5_000 : 100 }));
+    for (const phase of [0, 333, 777]) {
+      const r = await waitOnTickAgent(work, phase, 120, 0, 1_010, true);
+      assert.ok(r.lagMs >= 0 && r.lagMs <= 100, `phase ${phase}: lag ${r.lagMs}`);
+      assert.ok(r.polls.length <= r.dagMs / 1_000, `phase ${phase}: ${r.polls.length} polls in ${r.dagMs} ms`);
     }
   });
 

@@ -5,9 +5,9 @@ import {
   dagTimeline,
   earliestNextEnd,
   learnExtraMs,
-  learnTickPhase,
+  learnTick,
   nextPollDelay,
-  nextTick,
+  tickAtOrAfter,
   planPollDelay,
   type DagTimeline,
 } from "../../../src/obshell/poll-schedule";
@@ -46,20 +46,32 @@ describe("poll schedule: what obshell's timing tells", () => {
     assert.equal(MINS["Stop obproxy"], 5_000);
   });
 
-  it("learns the engine tick's phase from two picked-up starts in phase, not from one or scattered ones", () => {
-    assert.equal(learnTickPhase(realDelete(T + 400)), 300, "DAG start and node 1 start on the tick");
-    assert.equal(learnTickPhase(realDelete(T + 100)), undefined, "nothing picked up yet");
+  it("learns the engine tick from picked-up starts on one grid, not from one start or scattered ones", () => {
+    assert.deepEqual(learnTick(realDelete(T + 400)), { periodMs: 1_000, originMs: T + 300 }, "DAG start and node 1 start on the tick");
+    assert.deepEqual(learnTick(realDelete(T + 3_000)), { periodMs: 1_000, originMs: T + 300 }, "node 2 two ticks later");
+    assert.equal(learnTick(realDelete(T + 100)), undefined, "nothing picked up yet");
     const scattered: DagTimeline = { state: "RUNNING", stage: 2, nodes: [{ name: "a", state: "SUCCEED", startMs: T + 10, endMs: T + 40 }, { name: "b", state: "RUNNING", startMs: T + 540 }] };
-    assert.equal(learnTickPhase(scattered), undefined);
-    assert.equal(nextTick(T + 1_350, 300), T + 2_300);
-    assert.equal(nextTick(T + 300, 300), T + 300);
+    assert.equal(learnTick(scattered), undefined);
+    const tick = { periodMs: 1_000, originMs: T + 300 };
+    assert.equal(tickAtOrAfter(T + 1_350, tick), T + 2_300);
+    assert.equal(tickAtOrAfter(T + 300, tick), T + 300);
+  });
+
+  it("learns a period other than 1 s from starts a few ticks apart, and predicts ends seen on ticks", () => {
+    const times = tickSchedule(T + 50, 300, REAL_DELETE, 1_010, true);
+    const t = dagTimeline(tickDagAt("Delete obproxy", REAL_DELETE, T + 50, times, times[1]!.start + 100), 0)!;
+    const tick = learnTick(t)!;
+    assert.ok(Math.abs(tick.periodMs - 1_010) < 1, String(tick.periodMs));
+    // Stop (5 s) ends on the first tick after 5 s: 5 periods = 5050 ms after its start.
+    assert.ok(Math.abs(earliestNextEnd(t, MINS, times[1]!.start + 100)! - (times[1]!.start + 5_050)) < 1);
+    assert.equal(times[1]!.end, times[1]!.start + 5_050);
   });
 
   it("learns the agent's overhead beyond the minimums from finished nodes (median, capped)", () => {
     assert.equal(learnExtraMs(realDelete(T + 400), MINS), 0);
     assert.equal(learnExtraMs(realDelete(T + 3_000), MINS), 10, "Check took 1.01 s");
     const slow: DagTimeline = { state: "RUNNING", stage: 2, nodes: [{ name: "Check obproxy status", state: "SUCCEED", startMs: T, endMs: T + 9_000 }, { name: "Stop obproxy", state: "RUNNING", startMs: T + 9_000 }] };
-    assert.equal(learnExtraMs(slow, MINS), POLL.maxLearnedExtraMs);
+    assert.equal(learnExtraMs(slow, MINS, undefined), POLL.maxLearnedExtraMs);
   });
 
   it("predicts the end of the RUNNING node from its start, its minimum and the learned overhead", () => {
