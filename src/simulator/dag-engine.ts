@@ -28,6 +28,8 @@ export interface TaskSpec {
   rollback?(ctx: TaskContext): Promise<void>;
   /** Operators the task accepts (§5.5). */
   can: TaskCapabilities;
+  /** How the task fails for an injected fate, when it fails its own way (logs, timing); else a quick TaskFailure. */
+  failAs?(ctx: TaskContext, fate: TaskFate): Promise<void>;
 }
 
 /** A DAG template instance. */
@@ -88,8 +90,12 @@ export interface DagEngineOptions {
   underMaintenance(): Error;
 }
 
-/** How long the scheduler takes to pick a READY DAG up (obshell polls its DAG table). */
-const PICKUP_MS = 200;
+/**
+ * obshell's scheduler period (`constant.SCHEDULER_INTERVAL` plus the time one pass over its sqlite DAG table takes):
+ * a DAG is picked up and its current node started at a tick, a node's end is seen at the first tick after its task
+ * returns, and the next node starts one tick later. So every node lasts ≥ 1 tick and nodes are ≥ 2 ticks apart.
+ */
+export const SCHEDULER_TICK_MS = 1010;
 
 /** The per-agent DAG store and executor. */
 export class DagEngine {
@@ -99,10 +105,14 @@ export class DagEngine {
   private nextTaskId = 1;
   private stopped = false;
   private readonly stopAll = new AbortController();
+  /** Tick phase origin: the scheduler loop runs from the agent's start, whatever DAG comes. */
+  private readonly epochMs: number;
 
-  constructor(private readonly o: DagEngineOptions) {}
+  constructor(private readonly o: DagEngineOptions) {
+    this.epochMs = o.clock.now();
+  }
 
-  /** Creates a DAG (READY/RUN, stage 1) and schedules it. */
+  /** Creates a DAG (READY/RUN, stage 1; end_time = start_time like obshell's row) and schedules it. */
   create(spec: DagSpec, fates: Map<string, TaskFate>): DagRecord {
     const now = this.o.agentNow();
     const dag: DagRecord = {
@@ -143,14 +153,25 @@ export class DagEngine {
     return this.o.agentNow();
   }
 
-  /** (Re)starts a READY DAG after the scheduler's pick-up delay; a ROLLBACK DAG runs its rollback. */
+  private tickMs(): number {
+    return SCHEDULER_TICK_MS * this.o.timeScale;
+  }
+
+  /** Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock) and not before now. */
+  private async nextTick(signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
+    const tick = this.tickMs();
+    const target = this.epochMs + (Math.floor((afterMs - this.epochMs) / tick) + 1) * tick;
+    const now = this.o.clock.now();
+    await this.o.clock.sleep(Math.max(0, target - now), signal);
+  }
+
+  /** (Re)starts a READY DAG at the scheduler's next tick; a ROLLBACK DAG runs its rollback. */
   schedule(dag: DagRecord): void {
     if (this.stopped) return;
     dag.abort = new AbortController();
     const signal = AbortSignal.any([dag.abort.signal, this.stopAll.signal]);
     const work = dag.operator === "ROLLBACK" ? () => this.runRollback(dag, signal) : () => this.run(dag, signal);
-    void this.o.clock
-      .sleep(PICKUP_MS * this.o.timeScale, signal)
+    void this.nextTick(signal)
       .then(work)
       .catch((e) => {
         if (isAbortError(e) && !this.stopped) this.cancelNow(Object.assign(dag, { abort: undefined }));
@@ -173,46 +194,69 @@ export class DagEngine {
     };
   }
 
+  /** Picked up at a tick: start_time is reset (obshell's READY → RUNNING update), then node by node on ticks. */
   private async run(dag: DagRecord, signal: AbortSignal): Promise<void> {
     dag.state = "RUNNING";
-    if (dag.startMs === 0) dag.startMs = this.o.agentNow();
+    dag.startMs = this.o.agentNow();
+    let first = true;
     for (let i = dag.stage - 1; i < dag.nodes.length; i++) {
       const node = dag.nodes[i]!;
       if (node.state === "SUCCEED") continue;
+      // The stage moved on at the tick that saw the previous node end; this node starts at the next one.
+      if (!first) await this.tickOrStop(signal);
+      if (this.stopped) return;
+      first = false;
       dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", startMs: this.o.agentNow(), logs: node.logs ?? [] });
+      Object.assign(node, { state: "RUNNING", startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
       node.executeTimes++;
-      try {
-        await this.execute(dag, i, this.ctxFor(dag, node, signal));
-        Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
-      } catch (e) {
-        if (this.stopped) return;
-        this.recordFailure(dag, node, e);
+      const startedAt = this.o.clock.now();
+      const failure = await this.execute(dag, i, this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
+      if (this.stopped) return;
+      // The scheduler sees the task's end at its next tick (a cancelled task ends at once, §5.5).
+      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+      if (this.stopped) return;
+      if (failure) {
+        this.recordFailure(dag, node, failure.e);
         return this.fail(dag, i);
       }
+      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      // The stage moves on at this tick; a CANCEL before the next one fails the next node.
+      if (i + 1 < dag.nodes.length) dag.stage = i + 2;
     }
     this.finish(dag, "SUCCEED");
   }
 
-  /** ROLLBACK: the failed node back to the first, each task's rollback, then SUCCEED/ROLLBACK (§5.2). */
+  private async tickOrStop(signal: AbortSignal): Promise<void> {
+    await this.nextTick(signal).catch((e) => {
+      if (!this.stopped) throw e;
+    });
+  }
+
+  /** ROLLBACK: the failed node back to the first, each task's rollback on ticks like a run, then SUCCEED/ROLLBACK (§5.2). */
   private async runRollback(dag: DagRecord, signal: AbortSignal): Promise<void> {
     dag.state = "RUNNING";
-    if (dag.startMs === 0) dag.startMs = this.o.agentNow();
+    dag.startMs = this.o.agentNow();
     const last = dag.nodes.findIndex((n) => n.state === "FAILED");
     for (let i = last < 0 ? dag.stage - 1 : last; i >= 0; i--) {
       const node = dag.nodes[i]!;
+      if (i !== (last < 0 ? dag.stage - 1 : last)) await this.tickOrStop(signal);
+      if (this.stopped) return;
       dag.stage = i + 1;
       Object.assign(node, { state: "RUNNING", operator: "ROLLBACK", startMs: this.o.agentNow(), logs: node.logs ?? [] });
       const ctx = this.ctxFor(dag, node, signal);
-      try {
-        await ctx.sleep(100);
+      const startedAt = this.o.clock.now();
+      const failure = await (async () => {
+        await ctx.sleep(10);
         await dag.spec.tasks[i]!.rollback?.(ctx);
-        Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
-      } catch (e) {
-        if (this.stopped) return;
-        this.recordFailure(dag, node, e);
+      })().then(() => undefined, (e: unknown) => ({ e }));
+      if (this.stopped) return;
+      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+      if (this.stopped) return;
+      if (failure) {
+        this.recordFailure(dag, node, failure.e);
         return this.fail(dag, i);
       }
+      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
     }
     dag.abort = undefined;
     dag.state = "SUCCEED";
@@ -226,7 +270,8 @@ export class DagEngine {
     const fate = dag.fates.get(spec.name);
     if (fate && fate.remaining > 0) {
       fate.remaining--;
-      await ctx.sleep(100);
+      if (spec.failAs) return spec.failAs(ctx, fate);
+      await ctx.sleep(10);
       throw new TaskFailure(fate.errCode, fate.message);
     }
     await spec.run(ctx);
@@ -241,7 +286,9 @@ export class DagEngine {
       return;
     }
     const code = e instanceof TaskFailure ? e.errCode : "Common.Unexpected";
-    const message = e instanceof Error ? e.message : String(e);
+    const raw = e instanceof Error ? e.message : String(e);
+    // obshell turns any plain error into Common.Unexpected, whose message is "Unexpected error: <text>".
+    const message = code === "Common.Unexpected" && !raw.startsWith("Unexpected error: ") ? `Unexpected error: ${raw}` : raw;
     node.logs!.push(`ERROR: [${code}]: ${message}`);
   }
 
@@ -255,11 +302,11 @@ export class DagEngine {
     dag.isFinished = !dag.spec.maintenance || nodeIndex === 0;
   }
 
-  /** Ends a DAG as `state` at its last stage; the lock is released. */
-  finish(dag: DagRecord, state: DagState): void {
+  /** Ends a DAG as `state` at its last stage (or where it is, `keepStage`); the lock is released. */
+  finish(dag: DagRecord, state: DagState, o: { keepStage?: boolean } = {}): void {
     dag.abort = undefined;
     dag.state = state;
-    dag.stage = dag.nodes.length;
+    if (!o.keepStage) dag.stage = dag.nodes.length;
     dag.endMs = this.o.agentNow();
     dag.finishedAtMs = this.o.clock.now();
     dag.isFinished = true;

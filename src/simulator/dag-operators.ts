@@ -82,7 +82,8 @@ function pass(engine: DagEngine, dag: DagRecord): void {
   const now = engine.agentNow();
   for (let i = failedIndex(dag); i < dag.nodes.length; i++) Object.assign(dag.nodes[i]!, { state: "SUCCEED", operator: "PASS", endMs: now });
   dag.operator = "PASS";
-  engine.finish(dag, "SUCCEED");
+  // obshell's PASS rewrites state, operator and end_time only: the stage stays at the failed node.
+  engine.finish(dag, "SUCCEED", { keepStage: true });
 }
 
 /** obshell resets a DAG's times to the epoch after an operator change until it runs again (§5.1). */

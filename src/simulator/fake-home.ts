@@ -1,43 +1,16 @@
 /**
- * A fake OBProxy home for real mode: `bin/obproxy` is a shell script that prints a real-looking `-V` banner and
- * otherwise launches a stand-in OBProxy (a tiny Node TCP server on `listen_port`, 127.0.0.1) with the absolute path of
- * the Node running the simulator. The stand-in writes `run/obproxy.pid`, exits when the simulator process dies (it
- * polls the simulator's pid) and after a maximum lifetime, so a crashed test never leaks it for long.
+ * A fake OBProxy home, for the simulator's real mode and for a real obshell agent: `bin/obproxy` is a shell script
+ * that prints a real-looking `-V` banner and otherwise launches the fake OBProxy (fake-obproxy-script.ts: MySQL on
+ * `listen_port`, 127.0.0.1) detached, with the absolute path of the Node running the caller, and returns once it
+ * listens, like obproxy daemonizing.
  */
-import { chmod, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fakeObproxyScript, STATEMENTS_LOG } from "./fake-obproxy-script";
 
-/** The stand-in OBProxy, written next to `bin/obproxy`. Plain CommonJS so it runs on any Node. */
-const STANDIN_JS = `"use strict";
-const net = require("net"), fs = require("fs"), path = require("path");
-const args = process.argv.slice(2);
-const opts = {};
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === "-o" && i + 1 < args.length) {
-    for (const kv of args[++i].split(",")) { const j = kv.indexOf("="); if (j > 0) opts[kv.slice(0, j)] = kv.slice(j + 1); }
-  }
-}
-// Like obproxy's etc/ config: the options of the first start are kept for later starts without -o.
-const conf = path.join(process.cwd(), "etc", "obproxy_standin.json");
-let saved = {};
-try { saved = JSON.parse(fs.readFileSync(conf, "utf8")); } catch {}
-const merged = Object.assign({}, saved, opts);
-try { fs.mkdirSync(path.dirname(conf), { recursive: true }); fs.writeFileSync(conf, JSON.stringify(merged)); } catch {}
-const port = Number(merged.listen_port || 2883);
-const simPid = Number(process.env.OBSHELL_SIM_PID || process.ppid);
-const maxMs = Number(process.env.OBSHELL_SIM_STANDIN_MAX_MS || 3600000);
-const sockets = new Set();
-const server = net.createServer((s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); s.on("error", () => {}); });
-server.on("error", (e) => { process.stderr.write("obproxy stand-in: " + e.message + "\\n"); process.exit(1); });
-server.listen(port, "127.0.0.1", () => {
-  fs.mkdirSync(path.join(process.cwd(), "run"), { recursive: true });
-  fs.writeFileSync(path.join(process.cwd(), "run", "obproxy.pid"), String(process.pid));
-});
-// Exit with the simulator: a stand-in must never outlive the process that started it.
-setInterval(() => { try { process.kill(simPid, 0); } catch { process.exit(0); } }, 500);
-setTimeout(() => process.exit(0), maxMs);
-`;
+/** Default lifetime of a fake OBProxy nobody stopped (1 hour). */
+const DEFAULT_MAX_MS = 3_600_000;
 
 /**
  * What `obproxy -V` prints (on stderr): `obproxy (OceanBase <version> <build>)` then revision lines. obshell < 4.4.0.0
@@ -59,13 +32,21 @@ fi
 HOME_DIR=$(cd "$(dirname "$0")/.." && pwd)
 cd "$HOME_DIR" || exit 1
 mkdir -p run log
-# Daemonize like obproxy: return once the stand-in listens (it writes its own pid, $CHILD since nohup execs node) or
-# has died. A failed second start leaves the running instance's pid file alone.
-nohup ${q(nodePath)} "$HOME_DIR/bin/obproxy-standin.js" "$@" >>log/obproxy.log 2>&1 &
+# Daemonize like obproxy: in its own session (it outlives obshell's launcher), return once the server listens (its
+# pid, new, in run/obproxy.pid) or has died. A failed second start leaves the running one's pid file alone.
+# A test asked for a start whose process is gone: the daemon "forks" and dies at once, the launcher succeeds.
+if [ -e etc/FAKE_EXIT_AT_START ]; then echo "fake obproxy: exiting at start (etc/FAKE_EXIT_AT_START)" >>log/obproxy.log; exit 0; fi
+OLD=$(cat run/obproxy.pid 2>/dev/null)
+# The shell in between is the server's parent: killed with -9, the server is reaped at once, so /proc/<pid> goes
+# away (obshell's Stop checks it) even where pid 1 reaps no orphans; the shell then leaves with its status.
+nohup setsid /bin/sh -c '"$0" "$@"; exit $?' ${q(nodePath)} "$HOME_DIR/bin/obproxy-standin.js" "$@" >>log/obproxy.log 2>&1 </dev/null &
 CHILD=$!
 i=0
-while [ "$(cat run/obproxy.pid 2>/dev/null)" != "$CHILD" ] && [ $i -lt 200 ]; do
+while :; do
+  PID=$(cat run/obproxy.pid 2>/dev/null)
+  if [ -n "$PID" ] && [ "$PID" != "$OLD" ] && kill -0 "$PID" 2>/dev/null; then break; fi
   if ! kill -0 $CHILD 2>/dev/null; then echo "obproxy exited early, see log/obproxy.log"; exit 1; fi
+  if [ $i -ge 400 ]; then echo "obproxy did not start in 20s, see log/obproxy.log"; exit 1; fi
   sleep 0.05
   i=$((i+1))
 done
@@ -76,16 +57,38 @@ exit 0
 /**
  * Creates a fake OBProxy home (`bin/obproxy`, `bin/obproxy-standin.js`, `lib/`, empty `etc/`) in `dir` (created if
  * needed) or in a fresh temp directory, and returns its absolute path. `version`/`build` shape the `-V` banner
- * (@default "4.3.2.0" and "2").
+ * (@default "4.3.2.0" and "2"); `maxLifetimeMs` bounds a fake OBProxy nobody stops (@default 1 hour).
  */
-export async function createFakeObproxyHome(dir?: string, o: { version?: string; build?: string } = {}): Promise<string> {
+export async function createFakeObproxyHome(dir?: string, o: { version?: string; build?: string; maxLifetimeMs?: number } = {}): Promise<string> {
   const home = dir ? resolve(dir) : await mkdtemp(join(tmpdir(), "obproxy-home-"));
   await mkdir(join(home, "bin"), { recursive: true });
   await mkdir(join(home, "lib"), { recursive: true });
   await mkdir(join(home, "etc"), { recursive: true });
-  await writeFile(join(home, "bin", "obproxy-standin.js"), STANDIN_JS);
+  const mysql2 = dirname(require.resolve("mysql2/package.json"));
+  await writeFile(join(home, "bin", "obproxy-standin.js"), fakeObproxyScript(mysql2, o.maxLifetimeMs ?? DEFAULT_MAX_MS));
   await writeFile(join(home, "bin", "obproxy"), obproxyScript(o.version ?? "4.3.2.0", o.build ?? "2", process.execPath));
   await chmod(join(home, "bin", "obproxy"), 0o755);
   await writeFile(join(home, "lib", "libobproxy_placeholder.so"), "");
   return home;
+}
+
+/** One entry of a fake OBProxy's statement log: a connection (`user`), a statement (`sql`, password values redacted). */
+export interface FakeObproxyLogEntry {
+  at: string;
+  event?: string;
+  user?: string;
+  sql?: string;
+  port?: number;
+}
+
+/** What the fake OBProxy of `home` was sent so far (empty when it never ran). */
+export async function readFakeObproxyLog(home: string): Promise<FakeObproxyLogEntry[]> {
+  const text = await readFile(join(home, STATEMENTS_LOG), "utf8").catch(() => "");
+  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as FakeObproxyLogEntry);
+}
+
+/** Makes the next start of the fake OBProxy of `home` exit at once (a start whose process is gone). */
+export async function makeFakeObproxyExitAtStart(home: string): Promise<void> {
+  await mkdir(join(home, "etc"), { recursive: true });
+  await writeFile(join(home, "etc", "FAKE_EXIT_AT_START"), "");
 }

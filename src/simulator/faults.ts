@@ -39,7 +39,8 @@ export type ConnectionFault = { kind: "drop" } | { kind: "reset" } | { kind: "st
 
 /** Task failures obshell itself produces for the slow tasks; anything else fails as Common.Unexpected. */
 const DEFAULT_FAILURES: Record<string, { errCode: string; message: string }> = {
-  "Start obproxy": { errCode: ErrCode.ObproxyHealthCheckTimeout, message: "OBProxy health check timeout" },
+  // What obshell reports when the started process is gone at the first health check (obproxy-tasks.ts fills it in).
+  "Start obproxy": { errCode: ErrCode.Unexpected, message: "" },
   "Stop obproxy": { errCode: ErrCode.ObproxyStopTimeout, message: "Kill OBProxy process timeout" },
   "Wait hot restart obproxy finish": { errCode: ErrCode.ObproxyHotRestartTimeout, message: "Wait hot restart OBProxy finish timeout" },
 };

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { access, constants, readFile, readdir, rm, stat, mkdir, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { loadMysql, localPortInUse, proxySql } from "./obproxy-sql";
 import { E, SimApiError } from "./sim-errors";
 
 /** The start command's parts (§4.1 step 2). */
@@ -18,6 +19,11 @@ export interface StartCommand {
 
 /** What OBProxy tasks need from the machine. Errors thrown are SimApiError (request time) or Error (task time). */
 export interface ObproxyHost {
+  /**
+   * Nominal ms (× timeScale) a start takes to launch OBProxy before obshell's health-check sleep: 0 where a real
+   * process is launched (that takes its own time), about a second in memory, like a real obproxy's daemon start.
+   */
+  readonly launchMs: number;
   /** `checkObproxyHomePath`: throws the inner SimApiError (the caller wraps it). */
   checkHome(home: string): Promise<void>;
   /**
@@ -32,6 +38,15 @@ export interface ObproxyHost {
   start(home: string, cmd: StartCommand): Promise<string>;
   /** Something accepts TCP connections on 127.0.0.1:port. */
   isListening(port: number): Promise<boolean>;
+  /**
+   * obshell's health check on the port (real mode: MySQL `show proxyconfig` as root@proxysys); undefined when it
+   * passed, else obshell's error text.
+   */
+  healthCheck(port: number, sysPassword: string): Promise<string | undefined>;
+  /** `FindPIDByPort` finds a socket on that local port (any state). */
+  portInUse(port: number): Promise<boolean>;
+  /** `ALTER proxyconfig SET <key> = <value>` sent to the proxy (real mode); rejects with obshell's error text. */
+  setProxyConfig(port: number, sysPassword: string, key: string, value: string): Promise<void>;
   /** `FindPIDByPort` + `WritePidForce`: records the pid in `<home>/run/obproxy.pid`. */
   recordPid(home: string, port: number): Promise<number>;
   /** Contents of `<home>/run/obproxy.pid` (trimmed), or "" when missing. */
@@ -64,12 +79,15 @@ async function checkDirExists(p: string): Promise<void> {
 
 /** Real files and processes. */
 export class RealHost implements ObproxyHost {
+  readonly launchMs = 0;
   private readonly pids = new Set<number>();
   /** Start commands still running: stop() waits for them so it can kill what they launch. */
   private readonly launching = new Set<Promise<string>>();
   private stopped = false;
 
-  constructor(private readonly standinMaxMs: number) {}
+  constructor(private readonly standinMaxMs: number) {
+    void loadMysql();
+  }
 
   async checkHome(home: string): Promise<void> {
     await checkDirExists(home);
@@ -133,6 +151,20 @@ export class RealHost implements ObproxyHost {
     const pid = Number((await this.readPidFile(home)) || 0);
     if (pid > 0) this.pids.add(pid);
     return output;
+  }
+
+  healthCheck(port: number, sysPassword: string): Promise<string | undefined> {
+    return proxySql(port, sysPassword, "show proxyconfig");
+  }
+
+  portInUse(port: number): Promise<boolean> {
+    return localPortInUse(port);
+  }
+
+  async setProxyConfig(port: number, sysPassword: string, key: string, value: string): Promise<void> {
+    // obshell formats the statement with %s, the value unquoted; it goes over its cached connection (raw errors).
+    const err = await proxySql(port, sysPassword, `ALTER proxyconfig SET ${key} = ${value} `, true);
+    if (err) throw new Error(err);
   }
 
   isListening(port: number): Promise<boolean> {

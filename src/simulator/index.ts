@@ -12,7 +12,7 @@ import type { RequestLogEntry } from "./request-log";
 import { SimServer } from "./server";
 import { AgentState } from "./state";
 
-export { createFakeObproxyHome } from "./fake-home";
+export { createFakeObproxyHome, readFakeObproxyLog, makeFakeObproxyExitAtStart, type FakeObproxyLogEntry } from "./fake-home";
 export type { SimulatorControl, SimulatorStateView } from "./control";
 export type { FaultPlan, FailTaskFault, CountedFault, MalformedKind } from "./faults";
 export type { RequestLogEntry } from "./request-log";

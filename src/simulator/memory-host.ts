@@ -6,6 +6,7 @@ import type { ObproxyHost, StartCommand } from "./host";
 import { buildStartCommandLine } from "./host";
 import { obproxyVersionBanner } from "./fake-home";
 import { E } from "./sim-errors";
+import { dialRefused, healthCheckDialError } from "./obproxy-sql";
 
 /** How a home path looks in memory mode. */
 export interface MemoryHomeSpec {
@@ -28,6 +29,7 @@ interface MemoryProcess {
 
 /** Memory-mode host. */
 export class MemoryHost implements ObproxyHost {
+  readonly launchMs = 1_000;
   private readonly homes = new Map<string, Required<MemoryHomeSpec> & { pidFile: string }>();
   private readonly procs = new Map<number, MemoryProcess>();
   private nextPid = 40_000;
@@ -79,6 +81,18 @@ export class MemoryHost implements ObproxyHost {
     this.procs.set(pid, { pid, port });
     h.pidFile = String(pid);
     return "";
+  }
+
+  async healthCheck(port: number): Promise<string | undefined> {
+    return (await this.isListening(port)) ? undefined : healthCheckDialError(port);
+  }
+
+  portInUse(port: number): Promise<boolean> {
+    return this.isListening(port);
+  }
+
+  async setProxyConfig(port: number): Promise<void> {
+    if (!(await this.isListening(port))) throw new Error(dialRefused(port));
   }
 
   async isListening(port: number): Promise<boolean> {

@@ -42,6 +42,8 @@ export class SimServer {
 
   private create(): Server {
     const server = createServer((req, res) => void this.handle(req, res));
+    // Like Go's http.Server without IdleTimeout: no `Keep-Alive: timeout=5` header, idle connections are not cut.
+    server.keepAliveTimeout = 0;
     server.on("connection", (sock) => {
       this.sockets.add(sock);
       sock.on("close", () => this.sockets.delete(sock));
@@ -165,10 +167,12 @@ export class SimServer {
 
   private write(res: ServerResponse, r: PipelineResult, malformed?: MalformedKind): void {
     const headers = { "Content-Type": r.contentType ?? "application/json" };
+    // Go's net/http answers a body it has whole with Content-Length, never chunked.
+    const whole = (body: string) => void res.writeHead(r.status, { ...headers, "Content-Length": Buffer.byteLength(body) }).end(body);
     if (r.body === undefined) return void res.writeHead(r.status, headers).end();
-    if (!malformed) return void res.writeHead(r.status, headers).end(r.body);
-    if (malformed === "non-json") return void res.writeHead(r.status, headers).end("<html><body>not json</body></html>");
-    if (malformed === "wrong-envelope") return void res.writeHead(r.status, headers).end(JSON.stringify({ ok: true, result: JSON.parse(r.body) }));
+    if (!malformed) return whole(r.body);
+    if (malformed === "non-json") return whole("<html><body>not json</body></html>");
+    if (malformed === "wrong-envelope") return whole(JSON.stringify({ ok: true, result: JSON.parse(r.body) }));
     if (malformed === "oversized") {
       const pad = "x".repeat(8 << 20);
       return void res.writeHead(r.status, headers).end(r.body.replace(/^\{/, `{"padding":"${pad}",`));

@@ -70,6 +70,11 @@ export class AgentState {
   /** sql_port and sys password stored by the Start obproxy task before the add DAG persists the rest. */
   startInfo?: { sqlPort: number; sysPassword: string };
   packages: UpgradePkgInfo[] = [];
+  /**
+   * The SQL port of obshell's cached OBProxy connection (`obproxyInstance`), opened by the first "Set proxyro
+   * password" of the agent process and never re-opened: a later OBProxy on another port is not reached through it.
+   */
+  proxyDbPort?: number;
   private readonly initialKey: AgentKeyPair;
 
   constructor(private readonly o: AgentStateOptions) {
@@ -103,6 +108,7 @@ export class AgentState {
     this.obproxy = undefined;
     this.startInfo = undefined;
     this.packages = [];
+    this.proxyDbPort = undefined;
     this.agentPassword = this.o.agentPassword;
     this.skewMs = 0;
     this.keyPair = this.initialKey;

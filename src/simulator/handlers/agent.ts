@@ -21,12 +21,15 @@ export function agentArchitecture(): string {
   return ARCH[process.arch] ?? process.arch;
 }
 
-/** GET /api/v1/info (`meta.AgentStatus`; `startAt` is Go's UnixNano). `isObproxyAgent` exists from 4.2.6.0. */
+/**
+ * GET /api/v1/info (`meta.AgentStatus`; `startAt` is Go's UnixNano). `isObproxyAgent` exists from 4.2.6.0; `version`
+ * is obshell's VERSION-RELEASE, as on /status.
+ */
 export function getInfo(req: SimRequest): HandlerResult {
   const s = req.state;
   const info: Record<string, unknown> = {
     pid: process.pid, state: 2, startAt: s.startedAtMs * 1e6, homePath: "/home/admin/obshell", obVersion: "", architecture: agentArchitecture(),
-    ip: s.agentIp, port: s.port, zone: "", identity: s.identity, version: s.version,
+    ip: s.agentIp, port: s.port, zone: "", identity: s.identity, version: `${s.version}-0`,
   };
   if (compareVersions(s.version, "4.2.6.0") >= 0) info.isObproxyAgent = s.isObproxyAgent;
   info.security = s.agentPassword !== null;

@@ -118,8 +118,8 @@ describe("client ↔ simulator: authentication", function () {
 
   it("gates on the obshell version", async () => {
     const ok = await fx.start({ version: "4.2.6.0" });
-    assert.equal((await ok.client.assertObproxySupported()).version, "4.2.6.0");
+    assert.equal((await ok.client.assertObproxySupported()).version, "4.2.6.0-0");
     const old = await fx.start({ version: "4.2.5.0" });
-    await rejects(old.client.assertObproxySupported(), (e) => isObshellVersionError(e) && e.version === "4.2.5.0" && e.minimum === "4.2.6.0");
+    await rejects(old.client.assertObproxySupported(), (e) => isObshellVersionError(e) && e.version === "4.2.5.0-0" && e.minimum === "4.2.6.0");
   });
 });

@@ -127,7 +127,7 @@ describe("client ↔ simulator: OBProxy and DAG flows", function () {
         sim.control.clearFaults();
         const attempts = sim.requests().filter((r) => r.path === "/api/v1/info").length;
         assert.equal(attempts, kind === "truncated" ? 4 : 1);
-        assert.equal((await client.getInfo()).version, "4.5.0.0");
+        assert.equal((await client.getInfo()).version, "4.5.0.0-0");
       });
     }
 

@@ -25,7 +25,7 @@ describe("provider lifecycle against the simulator", function () {
     assert.equal(outs.managed, true);
     assert.equal(outs.running, true);
     assert.equal(outs.adopted, false);
-    assert.equal(outs.agentVersion, "4.5.0.0");
+    assert.equal(outs.agentVersion, "4.5.0.0-0");
     assert.equal(outs.agentIdentity, "SINGLE");
     assert.equal(outs.sqlPort, inputs.sqlPort);
     assert.deepEqual({ name: outs.lastDag.name, state: outs.lastDag.state }, { name: "Add obproxy", state: "SUCCEED" });

@@ -87,7 +87,7 @@ describe("simulator: real mode with a fake OBProxy home", function () {
       const add = await call(sim, "/api/v1/obproxy", { body: addBody(home, { sql_port: port }) });
       const d = await waitDag(sim, add.json.data.id);
       assert.equal(d.state, "FAILED");
-      assert.match(d.nodes[1].sub_tasks[0].task_logs.at(-1), /^ERROR: \[Common.Unexpected\]: failed to start obproxy, output: obproxy exited early/);
+      assert.match(d.nodes[1].sub_tasks[0].task_logs.at(-1), /^ERROR: \[Common.Unexpected\]: Unexpected error: failed to start obproxy, output: obproxy exited early/);
     } finally {
       busy.close();
     }

@@ -65,7 +65,7 @@ describe("simulator: stand-in OBProxy lifetime", function () {
       const start = await call(sim, "/api/v1/obproxy/start", { method: "POST" });
       const failed = await waitDag(sim, start.json.data.id);
       assert.equal(failed.state, "FAILED");
-      assert.match(failed.nodes[1].sub_tasks[0].task_logs.at(-1), /^ERROR: \[Common\.Unexpected\]: failed to start obproxy, output: obproxy exited early/);
+      assert.match(failed.nodes[1].sub_tasks[0].task_logs.at(-1), /^ERROR: \[Common\.Unexpected\]: Unexpected error: failed to start obproxy, output: obproxy exited early/);
       assert.deepEqual([await pidOf(home), alive(pid)], [pid, true]);
     } finally {
       await sim.stop();

@@ -108,7 +108,7 @@ describe("simulator: DAGs (§4, §5)", () => {
     sim.control.failTask({ task: "Start obproxy", times: "once" });
     const r = await call(sim, "/api/v1/obproxy", { body: addBody() });
     const failed = await waitDag(sim, r.json.data.id);
-    assert.equal(failed.nodes[1].sub_tasks[0].task_logs.at(-1), "ERROR: [OBProxy.HealthCheckTimeout]: OBProxy health check timeout");
+    assert.match(failed.nodes[1].sub_tasks[0].task_logs.at(-1), /^ERROR: \[Common.Unexpected\]: Unexpected error: obproxy start failed: obproxy process not found on port 2883: /);
     const id = r.json.data.id;
     const rb = await call(sim, `/api/v1/task/dag/${id}`, { body: { operator: "ROLLBACK" } });
     assert.equal(rb.json.error.errCode, "Task.Dag.Operator.RollbackNotAllowed");

@@ -128,7 +128,7 @@ describe("simulator: request pipeline (§2, §7.4)", () => {
 
   it("info, status, secret, time", async () => {
     const info = (await call(sim, "/api/v1/info", { headerName: null })).json.data;
-    assert.equal(info.version, "4.5.0.0");
+    assert.equal(info.version, "4.5.0.0-0");
     assert.equal(info.security, true);
     assert.deepEqual(info.supportedAuth, ["v2"]);
     assert.equal(info.isObproxyAgent, false);
