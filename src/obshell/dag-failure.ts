@@ -3,7 +3,7 @@
  * message of the final `ERROR: [code]: message` line (obshell's `Task.Finish` writes it), and how to go on.
  */
 import { DagFailedError } from "./errors";
-import { OBPROXY_DAGS, type DagDetail, type TaskDetail } from "./schemas";
+import { OBPROXY_DAGS, type DagDetail, type NodeDetail, type TaskDetail } from "./schemas";
 
 /** Log lines kept per failed sub task. */
 export const FAILED_LOG_LINES = 5;
@@ -21,6 +21,19 @@ export function failedSubTasks(dag: DagDetail): { node: string; task: TaskDetail
     for (const task of node.sub_tasks ?? []) if (task.state === "FAILED") out.push({ node: node.name, task });
   }
   return out;
+}
+
+/**
+ * Where a DAG failed: the first node that is FAILED or holds a FAILED sub task, and that sub task (absent when the
+ * DAG was read without details or the node failed before its sub task ran). The one walk every failure report uses.
+ */
+export function firstFailure(dag: DagDetail): { node: NodeDetail; task?: TaskDetail } | undefined {
+  for (const node of dag.nodes ?? []) {
+    const task = (node.sub_tasks ?? []).find((t) => t.state === "FAILED");
+    if (task) return { node, task };
+    if (node.state === "FAILED") return { node };
+  }
+  return undefined;
 }
 
 /** How to go on after a failed (or cancelled) DAG. */
@@ -42,8 +55,8 @@ export function failureHint(dag: DagDetail, failedTask?: string): string {
 /** The DagFailedError for a DAG that ended FAILED. */
 export function dagFailedError(dag: DagDetail): DagFailedError {
   const failed = failedSubTasks(dag);
-  const firstNode = (dag.nodes ?? []).find((n) => n.state === "FAILED");
-  const failedTask = failed[0]?.task.name ?? firstNode?.name;
+  const first = firstFailure(dag);
+  const failedTask = first?.task?.name ?? first?.node.name;
   const failedTaskLogs = failed.flatMap(({ task }) => (task.task_logs ?? []).slice(-FAILED_LOG_LINES));
   let parsed: { errCode: string; errMessage: string } | undefined;
   for (const { task } of failed) {

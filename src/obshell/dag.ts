@@ -4,7 +4,7 @@
  * the DAG keeps running, it is never cancelled). The agent being unreachable for a while (an obshell restart) is
  * ridden out until the deadline. One deadline, computed by the caller; `signal` aborts at once.
  */
-import { abortReason, type Clock } from "./clock";
+import { abortReason, formatDuration, type Clock } from "./clock";
 import { dagFailedError } from "./dag-failure";
 import { ConfigError, DagTimeoutError, NetworkError, ResponseShapeError, isObshellApiError } from "./errors";
 import { dagTimeline, planPollDelay } from "./poll-schedule";
@@ -57,7 +57,7 @@ export function currentTaskName(dag: DagDetail): string {
 /** "stage 2/4: Stop obproxy (RUNNING, 3.2s)". */
 export function progressOf(dag: DagDetail, elapsedMs: number): DagProgress {
   const taskName = currentTaskName(dag);
-  const message = `stage ${dag.stage}/${dag.max_stage}: ${taskName || dag.name} (${dag.state}, ${(elapsedMs / 1000).toFixed(1)}s)`;
+  const message = `stage ${dag.stage}/${dag.max_stage}: ${taskName || dag.name} (${dag.state}, ${formatDuration(elapsedMs, { tenths: true })})`;
   return { dagId: dag.id, dagName: dag.name, state: dag.state, stage: dag.stage, maxStage: dag.max_stage, taskName, elapsedMs, message };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Errors of the obshell client. ky-style: one base class, a literal `name` per class, facts as fields, the
  * underlying error as `cause`, and `isXxxError()` guards that accept an error from another copy of this package
- * (the Pulumi provider process may load its own copy), so they check `instanceof` or `name`.
+ * (the Pulumi provider process may load its own copy). The base carries a brand (`isObshellError`, as ky's
+ * `isKyError`), so a guard checks `instanceof`, or the brand plus the class name: a new subclass needs no registry.
  *
  * No field or message ever carries a password, a key or a header value: the client builds every message from
  * facts it chose, never from the request it sent.
@@ -11,6 +12,10 @@ import type { DagDetail, DagOperator, DagState } from "./schemas";
 /** Base of every error this client throws. */
 export class ObshellError extends Error {
   override readonly name: string = "ObshellError";
+  /** The brand every error of this client carries, whichever copy of the package built it. */
+  get isObshellError(): true {
+    return true;
+  }
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
@@ -211,40 +216,45 @@ export class DagTimeoutError extends ObshellError {
   }
 }
 
-function guard<T>(cls: abstract new (...args: never[]) => T, ...names: string[]): (e: unknown) => e is T {
-  return (e: unknown): e is T => e instanceof cls || (e instanceof Error && names.includes(e.name));
+/** True when `e` carries the brand of the base class (from this copy of the package or another). */
+function isBranded(e: unknown): e is Error {
+  return e instanceof Error && (e as { isObshellError?: unknown }).isObshellError === true;
 }
 
-const ALL_NAMES = [
-  "ObshellError",
-  "ObshellApiError",
-  "NetworkError",
-  "RequestTimeoutError",
-  "ResponseShapeError",
-  "ObshellVersionError",
-  "KeyPinMismatchError",
-  "ConfigError",
-  "DagFailedError",
-  "DagTimeoutError",
-];
+/**
+ * True when `e` is a `cls` built by another copy of the package: branded, and `cls`'s name is its own or one of its
+ * ancestors' (a RequestTimeoutError is a NetworkError in either copy).
+ */
+function isForeign(e: unknown, cls: { name: string }): boolean {
+  if (!isBranded(e)) return false;
+  if (e.name === cls.name) return true;
+  for (let p: unknown = Object.getPrototypeOf(e); p && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
+    if ((p as { constructor?: { name?: string } }).constructor?.name === cls.name) return true;
+  }
+  return false;
+}
+
+function guard<T>(cls: abstract new (...args: never[]) => T): (e: unknown) => e is T {
+  return (e: unknown): e is T => e instanceof cls || isForeign(e, cls);
+}
 
 /** True for any error of this client. */
-export const isObshellError = guard(ObshellError, ...ALL_NAMES);
+export const isObshellError = (e: unknown): e is ObshellError => e instanceof ObshellError || isBranded(e);
 /** True for an error envelope from obshell. */
-export const isObshellApiError = guard(ObshellApiError, "ObshellApiError");
+export const isObshellApiError = guard(ObshellApiError);
 /** True for a transport failure (RequestTimeoutError included). */
-export const isNetworkError = guard(NetworkError, "NetworkError", "RequestTimeoutError");
+export const isNetworkError = guard(NetworkError);
 /** True for a per-attempt timeout. */
-export const isRequestTimeoutError = guard(RequestTimeoutError, "RequestTimeoutError");
+export const isRequestTimeoutError = guard(RequestTimeoutError);
 /** True for an answer obshell would not send. */
-export const isResponseShapeError = guard(ResponseShapeError, "ResponseShapeError");
+export const isResponseShapeError = guard(ResponseShapeError);
 /** True for an agent below the OBProxy API version. */
-export const isObshellVersionError = guard(ObshellVersionError, "ObshellVersionError");
+export const isObshellVersionError = guard(ObshellVersionError);
 /** True for a public key that is not the pinned one. */
-export const isKeyPinMismatchError = guard(KeyPinMismatchError, "KeyPinMismatchError");
+export const isKeyPinMismatchError = guard(KeyPinMismatchError);
 /** True for an invalid option. */
-export const isConfigError = guard(ConfigError, "ConfigError");
+export const isConfigError = guard(ConfigError);
 /** True for a FAILED DAG. */
-export const isDagFailedError = guard(DagFailedError, "DagFailedError");
+export const isDagFailedError = guard(DagFailedError);
 /** True for a DAG still running at the deadline. */
-export const isDagTimeoutError = guard(DagTimeoutError, "DagTimeoutError");
+export const isDagTimeoutError = guard(DagTimeoutError);

@@ -34,33 +34,23 @@ const HINTS = {
   notManaged: "this agent manages no OBProxy",
 } as const;
 
+/** The hint for each errCode (obshell ≥ 4.3.1.0) that has one. */
+const HINT_BY_ERRCODE: Readonly<Record<string, string>> = {
+  [ErrCode.AgentPasswordNotInitialized]: HINTS.notInitialized,
+  [ErrCode.IncorrectAgentPassword]: HINTS.incorrect,
+  [ErrCode.Expired]: HINTS.expired,
+  [ErrCode.UriMismatch]: HINTS.uriMismatch,
+  [ErrCode.ObproxyAlreadyManaged]: HINTS.alreadyManaged,
+  [ErrCode.UnderMaintenance]: HINTS.underMaintenance,
+  [ErrCode.HeaderDecryptFailed]: HINTS.decrypt,
+  [ErrCode.WithAgentPassword]: HINTS.withAgentPassword,
+  [ErrCode.ObproxyNotBeManaged]: HINTS.notManaged,
+};
+
 /** The hint for an error, if there is one. */
 export function hintFor(f: HintFacts): string | undefined {
-  const m = f.apiMessage.toLowerCase();
-  switch (f.errCode) {
-    case ErrCode.AgentPasswordNotInitialized:
-      return HINTS.notInitialized;
-    case ErrCode.IncorrectAgentPassword:
-      return HINTS.incorrect;
-    case ErrCode.Expired:
-      return HINTS.expired;
-    case ErrCode.UriMismatch:
-      return HINTS.uriMismatch;
-    case ErrCode.ObproxyAlreadyManaged:
-      return HINTS.alreadyManaged;
-    case ErrCode.UnderMaintenance:
-      return HINTS.underMaintenance;
-    case ErrCode.HeaderDecryptFailed:
-      return HINTS.decrypt;
-    case ErrCode.WithAgentPassword:
-      return HINTS.withAgentPassword;
-    case ErrCode.ObproxyNotBeManaged:
-      return HINTS.notManaged;
-    case undefined:
-      return legacyHint(f, m);
-    default:
-      return undefined;
-  }
+  if (f.errCode === undefined) return legacyHint(f, f.apiMessage.toLowerCase());
+  return Object.hasOwn(HINT_BY_ERRCODE, f.errCode) ? HINT_BY_ERRCODE[f.errCode] : undefined;
 }
 
 /** ≤ 4.3.0.x: numeric codes and free text ("Verification failed: …", "Bad request: agent has already managed obproxy"). */

@@ -1,6 +1,6 @@
 /**
  * The obshell wire contract, defined once. The client parses every response with these schemas and the
- * simulator builds every answer through them (see ../shared/docs/obshell-protocol.md §1.2, §4, §5, §6).
+ * simulator builds every answer through them (docs/protocol.md §1.2, §4, §5, §6).
  * Response objects are "loose": a newer obshell may add fields, which are kept but not required.
  */
 import { z } from "zod";
@@ -216,15 +216,23 @@ export function isObproxyTaskId(id: string): boolean {
 
 const AdditionalDataSchema = z.record(z.string(), z.unknown()).nullable().optional();
 
-export const TaskDetailSchema = z.looseObject({
-  id: z.string(),
-  task_id: z.number().int(),
-  name: z.string(),
+/**
+ * What obshell's DAG, node and sub-task DTOs share after `name` (Go embeds one struct in all three, §5.1). Spread in
+ * wire order: the simulator's answers are rendered through these schemas, so the key order is the wire's.
+ */
+const STATE_AND_TIMES = {
   state: DagStateSchema,
   operator: DagOperatorSchema,
   start_time: z.string(),
   end_time: z.string(),
   additional_data: AdditionalDataSchema,
+};
+
+export const TaskDetailSchema = z.looseObject({
+  id: z.string(),
+  task_id: z.number().int(),
+  name: z.string(),
+  ...STATE_AND_TIMES,
   execute_times: z.number().int(),
   execute_agent: AgentInfoSchema,
   task_logs: z.array(z.string()).nullable(),
@@ -235,11 +243,7 @@ export const NodeDetailSchema = z.looseObject({
   id: z.string(),
   node_id: z.number().int(),
   name: z.string(),
-  state: DagStateSchema,
-  operator: DagOperatorSchema,
-  start_time: z.string(),
-  end_time: z.string(),
-  additional_data: AdditionalDataSchema,
+  ...STATE_AND_TIMES,
   sub_tasks: z.array(TaskDetailSchema).nullable(),
 });
 export type NodeDetail = z.infer<typeof NodeDetailSchema>;
@@ -252,11 +256,7 @@ export const DagDetailSchema = z.looseObject({
   max_stage: z.number().int(),
   maintenance_type: z.number().int(),
   maintenance_key: z.string(),
-  state: DagStateSchema,
-  operator: DagOperatorSchema,
-  start_time: z.string(),
-  end_time: z.string(),
-  additional_data: AdditionalDataSchema,
+  ...STATE_AND_TIMES,
   nodes: z.array(NodeDetailSchema).nullable(),
 });
 export type DagDetail = z.infer<typeof DagDetailSchema>;

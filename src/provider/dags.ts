@@ -8,7 +8,7 @@
 import { isDagFailedError, isDagTimeoutError, isNetworkError, systemClock, isObshellApiError, isRequestTimeoutError, isResponseShapeError } from "../obshell";
 import { isRideOut } from "../obshell/dag";
 import { ErrCode, OBPROXY_DAGS, type DagDetail, type ObproxyDagKind } from "../obshell/schemas";
-import { ObProxyError, dagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
+import { ObProxyError, obProxyDagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
 import type { OpContext } from "./context";
 import type { LastDag } from "./types";
 
@@ -82,7 +82,7 @@ export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, 
     if (isDagFailedError(e)) {
       const logs = e.failedTaskLogs ?? [];
       const facts = { dagId: e.dagId, dagName: e.dagName, failedTask: e.failedTask, lastLog: logs[logs.length - 1] };
-      const err: DagError = dagFailedError(ctx.label, facts, advice.onFailed, e);
+      const err: DagError = obProxyDagFailedError(ctx.label, facts, advice.onFailed, e);
       err.lastDag = { id: e.dagId, name: e.dagName, state: e.state, operator: e.operator };
       throw err;
     }

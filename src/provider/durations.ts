@@ -5,13 +5,14 @@
 import type { Duration, TimeoutsInputs } from "./types";
 
 /**
- * Defaults sit above obshell's own bounds so the provider never gives up before the agent does: an add includes a
- * health check of up to 100 tries after a 10 s sleep; a stop kills for up to 15 rounds of 5 s; an upgrade
- * (a later `update`) waits for the hot restart, at least 35 minutes.
+ * Defaults sit above obshell's own bounds so the provider never gives up before the agent does. The longest task
+ * is `Start obproxy`: its health check tries up to 100 times, 10 s apart (≈ 17 min). `create` runs it in the Add
+ * DAG; `update` runs it when it starts the OBProxy or finishes an Add that failed part-way, so both get 25 min.
+ * `delete` stops first: up to 15 rounds of kill and 5 s wait, then the cleanup.
  */
 export const DEFAULT_TIMEOUTS_MS = {
   create: 25 * 60_000,
-  update: 40 * 60_000,
+  update: 25 * 60_000,
   delete: 15 * 60_000,
 } as const;
 
@@ -62,12 +63,5 @@ export function operationTimeoutMs(override: number | undefined, timeouts: Timeo
   return override !== undefined && Number.isFinite(override) && override > 0 ? override : timeoutMs(timeouts, key);
 }
 
-/** "25m", "90s", "1h5m": for messages. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${ms}ms`;
-  const totalSeconds = Math.round(ms / 1_000);
-  const h = Math.floor(totalSeconds / 3_600);
-  const m = Math.floor((totalSeconds % 3_600) / 60);
-  const s = totalSeconds % 60;
-  return [h ? `${h}h` : "", m ? `${m}m` : "", s ? `${s}s` : ""].join("") || "0s";
-}
+/** Durations in messages are written by the one formatter of the client. */
+export { formatDuration } from "../obshell/clock";

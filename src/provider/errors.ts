@@ -2,6 +2,7 @@
  * Errors the provider throws. Each says what happened, which DAG, and what to do next, because the engine shows
  * only the message. Fields carry the same facts as data (errors are never matched by message text).
  */
+import { firstFailure } from "../obshell/dag-failure";
 import type { DagDetail } from "../obshell/schemas";
 import { formatDuration } from "./durations";
 import type { LastDag } from "./types";
@@ -23,6 +24,10 @@ export class ObProxyError extends Error {
   readonly code: ObProxyErrorCode;
   /** The DAG involved, when there is one. */
   readonly dagId?: string;
+  /** The brand, whichever copy of the package built the error (as `ObshellError.isObshellError`). */
+  get isObProxyError(): true {
+    return true;
+  }
 
   constructor(code: ObProxyErrorCode, message: string, options: { dagId?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,7 +38,7 @@ export class ObProxyError extends Error {
 
 /** True for an ObProxyError, also one thrown by another copy of this package (the plugin may load its own). */
 export function isObProxyError(e: unknown): e is ObProxyError {
-  return e instanceof ObProxyError || (e instanceof Error && e.name === "ObProxyError");
+  return e instanceof ObProxyError || (e instanceof Error && (e as { isObProxyError?: unknown }).isObProxyError === true);
 }
 
 /**
@@ -60,13 +65,10 @@ export interface DagFailureFacts {
 
 /** The first failed sub task of a DAG and its last log line (obshell ends a failed task's log with `ERROR: …`). */
 export function failureFacts(dag: DagDetail): DagFailureFacts {
-  for (const node of dag.nodes ?? []) {
-    if (node.state !== "FAILED") continue;
-    const task = (node.sub_tasks ?? []).find((t) => t.state === "FAILED");
-    const logs = task?.task_logs ?? [];
-    return { dagId: dag.id, dagName: dag.name, failedTask: task?.name ?? node.name, lastLog: logs[logs.length - 1] };
-  }
-  return { dagId: dag.id, dagName: dag.name };
+  const failure = firstFailure(dag);
+  if (!failure) return { dagId: dag.id, dagName: dag.name };
+  const logs = failure.task?.task_logs ?? [];
+  return { dagId: dag.id, dagName: dag.name, failedTask: failure.task?.name ?? failure.node.name, lastLog: logs[logs.length - 1] };
 }
 
 /** "Add obproxy DAG 4…1 failed at task "Start obproxy": ERROR: […]". */
@@ -76,8 +78,11 @@ export function describeFailure(f: DagFailureFacts): string {
   return `${f.dagName} DAG ${f.dagId} failed${where}${log}`;
 }
 
-/** An error for a DAG that ended FAILED, with the next step. */
-export function dagFailedError(label: string, f: DagFailureFacts, next: string, cause?: unknown): ObProxyError {
+/**
+ * The provider's error for a DAG that ended FAILED, with the next step (an ObProxyError of code "DagFailed"; the
+ * client's `DagFailedError` is usually its cause).
+ */
+export function obProxyDagFailedError(label: string, f: DagFailureFacts, next: string, cause?: unknown): ObProxyError {
   return new ObProxyError("DagFailed", `${label}: ${describeFailure(f)}. ${next}`, { dagId: f.dagId, cause });
 }
 

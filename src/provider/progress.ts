@@ -3,6 +3,7 @@
  * (CLI ≥ 3.146), without the resource's URN, so every line names the resource and the agent itself.
  */
 import type { DagProgress } from "../obshell";
+import { formatDuration } from "../obshell/clock";
 import { redact } from "./secrets";
 
 /** Writes progress for one resource operation, de-duplicated. */
@@ -35,11 +36,8 @@ export function createProgressReporter(label: string, secrets: readonly string[]
     dag: (p) =>
       write(
         `dag:${p.dagId}:${p.stage}:${p.state}:${p.taskName}`,
-        `${p.dagName} DAG ${p.dagId} stage ${p.stage}/${p.maxStage}: ${p.taskName} (${p.state}, ${formatElapsed(p.elapsedMs)})`,
+        `${p.dagName} DAG ${p.dagId} stage ${p.stage}/${p.maxStage}: ${p.taskName} (${p.state}, ${formatDuration(p.elapsedMs, { tenths: true })})`,
       ),
   };
 }
 
-function formatElapsed(ms: number): string {
-  return ms < 60_000 ? `${(ms / 1_000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1_000)}s`;
-}

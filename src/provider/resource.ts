@@ -22,7 +22,7 @@ export interface ObProxyTlsArgs {
 export interface ObProxyTimeouts {
   /** @default "25m" */
   create?: Duration;
-  /** @default "40m" (an upgrade's hot restart alone may take 35 minutes) */
+  /** @default "25m" (starting the OBProxy, or finishing a half-done add, waits for a health check of up to ≈ 17 min) */
   update?: Duration;
   /** @default "15m" */
   delete?: Duration;

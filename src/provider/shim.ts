@@ -12,7 +12,10 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The serialized provider: every method delegates to `pulumi-obproxy/provider-v1` at call time. */
+/**
+ * The serialized provider: every method delegates to `pulumi-obproxy/provider-v1` at call time. The seven methods
+ * repeat on purpose: a shared helper would be a captured variable, serialized into every resource's state.
+ */
 export const shimProvider: pulumi.dynamic.ResourceProvider = {
   async configure(req) {
     return require("pulumi-obproxy/provider-v1").configure(req);

@@ -4,58 +4,29 @@
  *   obshell-sim --port 2886 --agent-password pw --time-scale 0.05 [--version 4.5.0.0] [--memory] [--fake-home DIR]
  *               [--fail-task NAME[:once|always][:ERRCODE]] [--faults '<FaultPlan JSON>'] [--private-key FILE]
  *               [--identity SINGLE] [--agent-ip 127.0.0.1]
- * Logs one line per request (method, path, status, errCode), never a secret.
+ * Logs one line per request (method, path, status, errCode), never a secret. Flags are parsed and checked in
+ * `cli-args.ts`; a bad one exits 2 with a message naming it.
  */
-import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import type { FailTaskFault, FaultPlan } from "./faults";
+import { CliUsageError, parseCliArgs, USAGE } from "./cli-args";
 import { createFakeObproxyHome, startSimulator } from "./index";
-import type { AgentIdentity } from "../obshell/schemas";
 
-/** Parses `NAME[:once|always|N][:ERRCODE]`. */
-export function parseFailTask(spec: string): FailTaskFault {
-  const [task = "", times, errCode] = spec.split(":");
-  const t = times === undefined || times === "" ? "once" : times === "once" || times === "always" ? times : Number(times);
-  if (typeof t === "number" && !(t > 0)) throw new Error(`--fail-task ${spec}: times must be once, always or a positive number`);
-  return { task, times: t, ...(errCode ? { errCode } : {}) };
-}
+export { parseFailTask } from "./cli-args";
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string", default: "2886" },
-      "agent-password": { type: "string" },
-      "time-scale": { type: "string", default: "1" },
-      version: { type: "string", default: "4.5.0.0" },
-      memory: { type: "boolean", default: false },
-      "fake-home": { type: "string" },
-      "fail-task": { type: "string", multiple: true },
-      faults: { type: "string" },
-      "private-key": { type: "string" },
-      identity: { type: "string", default: "SINGLE" },
-      "agent-ip": { type: "string", default: "127.0.0.1" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(
-      "usage: obshell-sim [--port 2886] [--agent-password PW] [--time-scale 0.05] [--version 4.5.0.0] [--memory] [--fake-home DIR]\n" +
-        "                   [--fail-task NAME[:once|always|N][:ERRCODE]]... [--faults '<FaultPlan JSON>'] [--private-key PEM_FILE]\n" +
-        "                   [--identity SINGLE] [--agent-ip 127.0.0.1]\n",
-    );
+async function main(argv: readonly string[]): Promise<void> {
+  const o = parseCliArgs(argv);
+  if (o.help) {
+    process.stdout.write(USAGE);
     return;
   }
-  // A whole FaultPlan (delay, drop, reset, status5xx, malformed, failTasks) as JSON, like POST /__sim/faults.
-  const plan = values.faults ? (JSON.parse(values.faults) as FaultPlan) : {};
+  const privateKeyPem = o.privateKeyFile === undefined ? undefined : readKey(o.privateKeyFile);
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  if (values["fake-home"]) log(`fake OBProxy home: ${await createFakeObproxyHome(values["fake-home"])}`);
+  if (o.fakeHome) log(`fake OBProxy home: ${await createFakeObproxyHome(o.fakeHome)}`);
   const sim = await startSimulator({
-    port: Number(values.port), agentPassword: values["agent-password"] ?? null, timeScale: Number(values["time-scale"]),
-    version: values.version, mode: values.memory ? "memory" : "real", identity: values.identity as AgentIdentity, agentIp: values["agent-ip"],
-    faults: { ...plan, failTasks: [...(plan.failTasks ?? []), ...(values["fail-task"] ?? []).map(parseFailTask)] }, log,
-    privateKeyPem: values["private-key"] ? readFileSync(values["private-key"], "utf8") : undefined,
+    port: o.port, agentPassword: o.agentPassword, timeScale: o.timeScale, version: o.version, mode: o.mode,
+    identity: o.identity, agentIp: o.agentIp, faults: o.faults, log, privateKeyPem,
   });
-  process.stdout.write(`obshell-sim ${values.version} listening on ${sim.url}\n`);
+  process.stdout.write(`obshell-sim ${o.version} listening on ${sim.url}\n`);
   const shutdown = (sig: string) => {
     log(`${sig}: stopping`);
     void sim.stop().then(() => process.exit(0));
@@ -64,9 +35,18 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
+function readKey(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CliUsageError(`--private-key ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`obshell-sim: ${(e as Error).message}\n`);
-    process.exit(1);
+  main(process.argv.slice(2)).catch((e: unknown) => {
+    const usage = e instanceof CliUsageError;
+    process.stderr.write(`obshell-sim: ${(e as Error).message}\n${usage ? USAGE : ""}`);
+    process.exit(usage ? 2 : 1);
   });
 }

@@ -1,44 +1,17 @@
 /**
- * The simulator's only source of time. Tests may inject a clock; the default is the real one. Timers are unref'd so a
- * forgotten simulator never keeps a process alive, and every pending timer is cleared by `stop()`.
+ * The simulator's time: the one real clock of `obshell/clock.ts`, with unref'd timers so a forgotten simulator never
+ * keeps a process alive (every pending timer is also cleared by `stop()`); tests may inject their own. Plus Go's
+ * time format, which is the simulator's alone.
  */
+import { createSystemClock, isAbortError, type Clock } from "../obshell/clock";
 
 /** Time source used by the simulator (epoch milliseconds and cancellable sleeps). */
-export interface SimClock {
-  now(): number;
-  /** Resolves after `ms`; rejects with an AbortError when `signal` aborts first. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+export type SimClock = Clock;
 
-/** The real clock (`Date.now`, `setTimeout`). */
-export const realClock: SimClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortError());
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
-      timer.unref();
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(abortError());
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
+/** The real clock, timers unref'd. */
+export const realClock: SimClock = createSystemClock({ unref: true });
 
-function abortError(): Error {
-  const e = new Error("aborted");
-  e.name = "AbortError";
-  return e;
-}
-
-/** True for the rejection of an aborted `sleep`. */
-export function isAbortError(e: unknown): boolean {
-  return e instanceof Error && e.name === "AbortError";
-}
+export { isAbortError };
 
 /**
  * Go's `time.Time` JSON form (RFC 3339 with nanoseconds, local offset), e.g. `2026-05-11T10:35:17.123000417+08:00`;

@@ -25,12 +25,28 @@ describe("error hierarchy", () => {
       assert.equal(e.name, name);
       assert.ok(e instanceof errors.ObshellError && e instanceof Error);
       assert.ok(guard(e) && errors.isObshellError(e));
-      // An error from another copy of the package: same name, other class.
-      const foreign = Object.assign(new Error("x"), { name });
+      // An error from another copy of the package: same name and brand, other class.
+      const foreign = Object.assign(new Error("x"), { name, isObshellError: true });
       assert.ok(guard(foreign) && errors.isObshellError(foreign));
       assert.ok(!guard(new Error("x")) && !guard({ name }));
+      // A name alone is not enough: "NetworkError" is also a DOMException name.
+      assert.ok(!guard(Object.assign(new Error("x"), { name })) && !errors.isObshellError(Object.assign(new Error("x"), { name })));
     });
   }
+
+  it("recognizes the errors of a second copy of the module, subclasses by their ancestors' names", () => {
+    const file = require.resolve("../../../src/obshell/errors");
+    const mine = require.cache[file];
+    delete require.cache[file];
+    const copy = require(file) as typeof errors;
+    if (mine) require.cache[file] = mine;
+    assert.notEqual(copy.NetworkError, errors.NetworkError);
+    const timeout = new copy.RequestTimeoutError(E, 100, "GET /p");
+    assert.ok(!(timeout instanceof errors.NetworkError));
+    assert.ok(errors.isObshellError(timeout) && errors.isNetworkError(timeout) && errors.isRequestTimeoutError(timeout));
+    assert.ok(!errors.isObshellApiError(timeout) && !errors.isDagFailedError(timeout));
+    assert.ok(copy.isNetworkError(new errors.NetworkError(E, "reset", "x")));
+  });
 
   it("a RequestTimeoutError is a NetworkError of kind timeout", () => {
     const e = new errors.RequestTimeoutError(E, 100, "GET /p");

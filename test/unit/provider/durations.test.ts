@@ -20,7 +20,7 @@ describe("provider durations", () => {
 
   it("defaults above obshell's own bounds", () => {
     assert.equal(timeoutMs(undefined, "create"), 25 * 60_000);
-    assert.equal(timeoutMs({}, "update"), 40 * 60_000);
+    assert.equal(timeoutMs({}, "update"), 25 * 60_000);
     assert.equal(timeoutMs({ create: "1m" }, "delete"), DEFAULT_TIMEOUTS_MS.delete);
     assert.equal(timeoutMs({ delete: "2m" }, "delete"), 120_000);
   });
