@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: completion lag of this package vs the official Python SDK with the requests and polls a delete
  * costs, fleet destroys of 10, 100 and 1,000 agents through one plugin process (wall, RSS above idle, fds), and
- * cold start. Simulated agents run obshell's real engine timing (bench/lib/real-timing.ts). Writes
+ * cold start. Simulated agents run at timeScale 1 on the simulator's engine calibrated to a real obshell 4.5 agent
+ * (1.01 s scheduler tick, nodes picked up and their ends seen on ticks: Delete ≈ 11 s, Add ≈ 17 s). Writes
  * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
- * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"), BENCH_REAL_TIMING=0,
+ * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"),
  * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs).
  */
 import path from "node:path";
@@ -18,7 +19,6 @@ import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
 import { ensureObshellVenv, obshellSdkVersion } from "./lib/python-venv";
-import { installRealTiming } from "./lib/real-timing";
 import { CLI_PRESENT, measureTypecheck, type TypecheckResult } from "./lib/typecheck";
 import { resultsJson, resultsMarkdown, summaryLines, verdicts, writeResults, type BenchFigures } from "./lib/report";
 
@@ -33,9 +33,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const deletes = num("BENCH_DELETES", 12);
   const fleetSizes = (process.env.BENCH_FLEETS ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0);
-  const realTiming = installRealTiming();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`bench: ${realTiming ? "obshell's real engine timing (1 s tick, nodes ≥ 1 s)" : "the simulator's own timing"}, ${deletes} deletes per side, fleets ${fleetSizes.join(", ")}`);
+  log(`bench: simulated obshell at timeScale 1 (calibrated engine), ${deletes} deletes per side, fleets ${fleetSizes.join(", ")}`);
   const missing = ensureObshellVenv();
   if (missing) throw new Error(`the Python SDK side needs the venv: ${missing}`);
   const { privateKeyPem } = generateAgentKeyPair(1024);
@@ -69,7 +68,6 @@ async function main(): Promise<void> {
   } else log("pulumi up type-check share: skipped (no .pulumi-bin/pulumi, or BENCH_TYPECHECK=0)");
 
   const figures: BenchFigures = {
-    realTiming,
     pkg: summarize(pkgSamples),
     py: summarize(pySamples),
     fleet,

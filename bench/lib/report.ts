@@ -10,7 +10,6 @@ import type { TypecheckResult } from "./typecheck";
 
 /** Everything one benchmark run measured. */
 export interface BenchFigures {
-  realTiming: boolean;
   pkg: DeleteSummary;
   py: DeleteSummary;
   /** By number of agents. */
@@ -96,9 +95,7 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "",
     `Versions: ${Object.entries(b.versions).map(([k, x]) => `${k} ${x}`).join(", ")}.`,
     "",
-    b.realTiming
-      ? "Simulated agents run obshell's real engine timing (bench/lib/real-timing.ts): a DAG and each next node are picked up on a 1 s engine tick (a phase per agent), every node takes ≥ 1.01 s (Stop obproxy 5.01 s, Start obproxy 10.01 s): Delete ≈ 11 s, Add ≈ 17 s, like a real obshell 4.5 agent."
-      : "Simulated agents run the simulator's own timing (BENCH_REAL_TIMING=0).",
+    "Simulated agents (memory mode) run at timeScale 1 on the simulator's engine calibrated to a real obshell 4.5 agent: a 1.01 s scheduler tick picks a DAG and each next node up and sees each node's end, so every node lasts ≥ 1 tick and nodes are ≥ 2 ticks apart (Delete ≈ 11 s, Add ≈ 17 s).",
     "",
     "## Completion lag and requests per delete",
     "",
@@ -148,7 +145,6 @@ export function resultsJson(b: BenchFigures, v: Verdict[]): string {
       date: new Date().toISOString(),
       machine: machine(),
       loadAverage: os.loadavg(),
-      realTiming: b.realTiming,
       lagP50Ms: b.pkg.lagP50,
       lagP95Ms: b.pkg.lagP95,
       sdkLagP50Ms: b.py.lagP50,
@@ -177,7 +173,7 @@ export function writeResults(file: string, text: string): void {
 /** The lines printed last. */
 export function summaryLines(b: BenchFigures, v: Verdict[]): string[] {
   return [
-    `bench (${b.realTiming ? "real obshell timing" : "simulator timing"}):`,
+    "bench (simulated obshell, calibrated timing):",
     ...v.map((x) => `  ${x.met ? "met   " : "MISSED"} ${x.target}: ${x.measured}`),
     `bench: ${v.filter((x) => x.met).length}/${v.length} targets met`,
   ];

@@ -25,7 +25,7 @@ export const POLL = {
   capMs: 2_000,
   jitter: 0.2,
   /** Poll this long after the earliest moment a change can have happened (agent jitter, clock error). */
-  afterMs: 20,
+  afterMs: 30,
   /** After a missed prediction the backoff starts this low: the change is usually only a little late. */
   missedFloorMs: 50,
   /** obshell's engine tick. */
