@@ -75,7 +75,7 @@ function fleetRow(f: FleetResult, floor: FloorResult | undefined): string {
 function typecheckLines(t: TypecheckResult | undefined): string[] {
   if (!t) return ["Not measured in this run (no Pulumi CLI in .pulumi-bin, or BENCH_TYPECHECK=0)."];
   return [
-    `\`pulumi up\` of examples/basic (stack created, one ObProxy, then destroyed; simulator at timeScale 0.03): type-checked (the default) median ${f1(t.checkedMedianMs / 1000)} s (${t.checkedMs.map((x) => f1(x / 1000)).join(", ")}), ` +
+    `\`pulumi up\` of examples/basic (one ObProxy, destroyed after each; simulator at timeScale 0.03; ts-node's compile cache off, as for a program seen for the first time): type-checked (the default) median ${f1(t.checkedMedianMs / 1000)} s (${t.checkedMs.map((x) => f1(x / 1000)).join(", ")}), ` +
       `transpile-only (\`PULUMI_NODEJS_TRANSPILE_ONLY=true\`) median ${f1(t.transpileOnlyMedianMs / 1000)} s (${t.transpileOnlyMs.map((x) => f1(x / 1000)).join(", ")}): type-checking is ${f0(t.typecheckShare * 100)} % of the \`up\`.`,
   ];
 }
