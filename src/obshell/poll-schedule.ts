@@ -125,19 +125,20 @@ export interface EngineTick {
  * the first. Only when every start lies on that grid within the tolerance: an agent without a tick (a sped-up
  * simulator) has scattered starts and gets none.
  */
-export function learnTick(t: DagTimeline): EngineTick | undefined {
+export function learnTick(t: DagTimeline, nominalMs: number = POLL.tickMs): EngineTick | undefined {
   const starts = t.nodes.filter((n) => n.state !== "PENDING" && n.state !== "READY" && n.startMs !== undefined).map((n) => n.startMs!);
   if (t.startMs !== undefined) starts.push(t.startMs);
   if (starts.length < 2) return undefined;
   starts.sort((x, y) => x - y);
   const originMs = starts[0]!;
   const span = starts.at(-1)! - originMs;
-  const ticks = Math.round(span / POLL.tickMs);
-  const periodMs = ticks === 0 ? POLL.tickMs : span / ticks;
-  if (periodMs < POLL.tickMs * 0.9 || periodMs > POLL.tickMs * 1.1) return undefined;
+  const ticks = Math.round(span / nominalMs);
+  const periodMs = ticks === 0 ? nominalMs : span / ticks;
+  if (periodMs < nominalMs * 0.9 || periodMs > nominalMs * 1.1) return undefined;
+  const tolerance = POLL.tickToleranceMs * (nominalMs / POLL.tickMs);
   const onGrid = starts.every((s) => {
     const off = mod(s - originMs, periodMs);
-    return Math.min(off, periodMs - off) <= POLL.tickToleranceMs;
+    return Math.min(off, periodMs - off) <= tolerance;
   });
   return onGrid ? { periodMs, originMs } : undefined;
 }
@@ -152,8 +153,17 @@ function earliestEnd(start: number, min: number, tick: EngineTick | undefined): 
   return tick ? tickAtOrAfter(start + min, tick) : start + min;
 }
 
+/**
+ * The nominal tick for these minimums: no node is shorter than a tick, so the shortest minimum is one (1 s for
+ * obshell; scaled with the minimums against a sped-up simulator).
+ */
+export function nominalTickMs(mins: Readonly<Record<string, number>>): number {
+  const shortest = Math.min(...Object.values(mins).filter((m) => m > 0));
+  return Number.isFinite(shortest) ? Math.min(shortest, POLL.tickMs) : POLL.tickMs;
+}
+
 /** How much later than predicted this DAG's finished nodes ended (median, ≥ 0, capped). */
-export function learnExtraMs(t: DagTimeline, mins: Readonly<Record<string, number>>, tick: EngineTick | undefined = learnTick(t)): number {
+export function learnExtraMs(t: DagTimeline, mins: Readonly<Record<string, number>>, tick: EngineTick | undefined = learnTick(t, nominalTickMs(mins))): number {
   const extras = t.nodes
     .filter((n) => n.state === "SUCCEED" && n.startMs !== undefined && n.endMs !== undefined && mins[n.name] !== undefined && !n.endsAtOnce)
     .map((n) => n.endMs! - earliestEnd(n.startMs!, mins[n.name]!, tick))
@@ -177,7 +187,7 @@ export function earliestNextEnd(t: DagTimeline, mins: Readonly<Record<string, nu
   if (t.state !== "RUNNING" && t.state !== "READY" && t.state !== "PENDING") return undefined;
   const i = Math.min(Math.max(0, t.stage - 1), t.nodes.length - 1);
   const cur = t.nodes[i]!;
-  const tick = learnTick(t);
+  const tick = learnTick(t, nominalTickMs(mins));
   const extra = learnExtraMs(t, mins, tick);
   if (cur.state === "RUNNING") {
     const min = minOf(cur, mins);
@@ -206,5 +216,10 @@ export interface PollPlanInput {
 export function planPollDelay(p: PollPlanInput): number {
   const end = p.timeline ? earliestNextEnd(p.timeline, p.mins, p.now) : undefined;
   if (end !== undefined && end + POLL.afterMs > p.now) return Math.max(1, Math.round(end + POLL.afterMs - p.now));
-  return nextPollDelay({ now: p.now, lastChangeAt: p.lastChangeAt, random: p.random, ...(end !== undefined ? { missedPredictionAt: end } : {}) });
+  const backoff = nextPollDelay({ now: p.now, lastChangeAt: p.lastChangeAt, random: p.random, ...(end !== undefined ? { missedPredictionAt: end } : {}) });
+  // A node past its prediction on a ticking agent ends on a later tick: never wait past the next one.
+  const tick = end !== undefined && p.timeline ? learnTick(p.timeline, nominalTickMs(p.mins)) : undefined;
+  if (!tick) return backoff;
+  const nextSeen = tickAtOrAfter(p.now - POLL.afterMs + 1, tick) + POLL.afterMs;
+  return Math.max(1, Math.min(backoff, Math.round(nextSeen - p.now)));
 }

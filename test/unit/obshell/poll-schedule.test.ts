@@ -107,6 +107,17 @@ describe("poll schedule: what obshell's timing tells", () => {
     assert.equal(planPollDelay({ now: T + 1_000, lastChangeAt: T, random: 0.5, mins: MINS }), 600);
   });
 
+  it("scales the nominal tick with the minimums (a sped-up simulator) and caps the wait after a miss at the next tick", () => {
+    const scaled = Object.fromEntries(Object.entries(MINS).map(([k, v]) => [k, v * 0.3]));
+    const times = tickSchedule(T + 50, 300, REAL_DELETE.map((n) => ({ ...n, ms: n.ms * 0.3 })), 303, true);
+    const t = dagTimeline(tickDagAt("Delete obproxy", REAL_DELETE, T + 50, times, times[1]!.start + 50), 0)!;
+    assert.ok(Math.abs(learnTick(t, 300)!.periodMs - 303) < 1);
+    // Long after Stop's predicted end, the next poll is no later than just after the next tick.
+    const late = times[1]!.start + 4_000;
+    const d = planPollDelay({ now: late, lastChangeAt: times[1]!.start, random: 0.5, timeline: t, mins: scaled });
+    assert.ok(d <= 303 + POLL.afterMs, String(d));
+  });
+
   it("polls just after the predicted end, and backs off from it once missed", () => {
     const t = realDelete(T + 3_000);
     assert.equal(planPollDelay({ now: T + 3_000, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), 2_300 + 5_010 + POLL.afterMs - 3_000);
