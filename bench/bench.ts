@@ -13,7 +13,7 @@ import { generateAgentKeyPair } from "../src/obshell/crypto";
 import { startSimulator, type Simulator } from "../src/simulator";
 import { preparePackedProject } from "../test/engine/harness/project";
 import { summarize } from "./lib/deletes";
-import { measureColdStart } from "./lib/cold-start";
+import { measureColdStart, measurePluginColdStart } from "./lib/cold-start";
 import { runFleet, type FleetResult } from "./lib/fleet";
 import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
 
   log("cold start…");
   const coldStart = measureColdStart();
+  const pluginStart = await measurePluginColdStart();
   log("completion lag: this package and the Python SDK side by side…");
   const simsPkg = await agents(deletes, privateKeyPem);
   const simsPy = await agents(deletes, privateKeyPem);
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     floor,
     ...(typecheck ? { typecheck } : {}),
     coldStart,
+    pluginStart,
     versions: {
       "pulumi-obproxy": require("../package.json").version as string,
       node: process.version,

@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     `faults bit: ${o.faultRequests} requests faulted, ${o.createFailed} creates failed (${o.createLostTrack} without state), ` +
       `${o.destroyFailedFirst} first destroys failed, ${o.recovered} recovered on the second destroy`,
   );
+  const a = summary.actors;
+  write(`actors: second party adding in ${a.partyAdd} schedules, deleting in ${a.partyDelete}, operator passing in ${a.operatorPass}, agent silent in ${a.silent}`);
   write(summaryLine(summary));
   process.exitCode = isClean(summary) ? 0 : 1;
 }

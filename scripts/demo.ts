@@ -1,10 +1,14 @@
 /**
  * `npm run demo`: examples/basic against obshell-sim, end to end. Starts a real-mode simulator with a fake OBProxy
- * home (the stand-in OBProxy is a real process on a real port), runs `pulumi up` then `pulumi destroy` with the
- * Pulumi CLI built by `npm run build:cli`, streams what the CLI prints (the provider's DAG progress lines), and
- * ends with what obshell saw: requests by method/path/status, DAGs with ids, names, states and durations.
+ * home (the stand-in OBProxy is a real process on a real port), runs `pulumi up` then `pulumi destroy` with a real
+ * Pulumi CLI, streams what the CLI prints (the provider's DAG progress lines), and ends with what obshell saw:
+ * requests by method/path/status, DAGs with ids, names, states and durations, and which CLI ran.
  *
- * Without the CLI it says so and drives the same dynamic-provider plugin through the engine-protocol harness
+ * The CLI is, in order: `PULUMI_CLI` (a path), a `pulumi` on PATH, the one `npm run build:cli` put in .pulumi-bin
+ * (scripts/pulumi-env.js `findPulumiCli`). Whichever it is runs isolated: its own PULUMI_HOME, a `file://` backend,
+ * passphrase secrets, no plugin downloads — the user's own Pulumi login and stacks are never touched.
+ *
+ * Without any CLI it says so and drives the same dynamic-provider plugin through the engine-protocol harness
  * (test/engine/harness): the program runs under mocks to get the resource's inputs, then Check/Create and Delete
  * go over gRPC to `@pulumi/pulumi/cmd/dynamic-provider`, as the engine would send them.
  *
@@ -21,7 +25,7 @@ import { startPlugin } from "../test/engine/harness/plugin";
 import { REPO_ROOT } from "../test/engine/harness/project";
 import { cachedPackedProject } from "../test/e2e/harness/project-cache";
 import { Workspace } from "../test/e2e/harness/workspace";
-import { cliDir, isCliBuilt } from "./pulumi-env";
+import { findPulumiCli, type FoundCli } from "./pulumi-env";
 
 const TIME_SCALE = 0.05; // obshell's task durations × 0.05: Start obproxy's 10 s health check takes 0.5 s
 const AGENT_PASSWORD = "Demo-agent-pw-4e1f";
@@ -41,8 +45,8 @@ function cliPrinter(): (line: string) => void {
   };
 }
 
-async function withCli(sim: Simulator, home: string, sqlPort: number): Promise<void> {
-  const ws = await Workspace.create("basic", { OBSHELL_TASK_TIME_SCALE: String(TIME_SCALE) });
+async function withCli(cli: FoundCli, sim: Simulator, home: string, sqlPort: number): Promise<void> {
+  const ws = await Workspace.create("basic", { OBSHELL_TASK_TIME_SCALE: String(TIME_SCALE) }, cli);
   try {
     await ws.configure(
       { "obshell:endpoint": sim.url, homePath: home, rsList: "127.0.0.1:2881", sqlPort: String(sqlPort) },
@@ -112,11 +116,23 @@ function summary(sim: Simulator): void {
   }
 }
 
+const HOW_TO_GET_A_CLI =
+  "install one (https://www.pulumi.com/docs/install/) and put `pulumi` on PATH, point PULUMI_CLI at one, or build the pinned one with `npm run build:cli`";
+
+/** "Pulumi CLI (pulumi on PATH: /usr/local/bin/pulumi)" — what the summary says ran. */
+function describeCli(cli: FoundCli | undefined): string {
+  if (!cli) return "engine-protocol harness (no Pulumi CLI)";
+  const where = { PULUMI_CLI: "PULUMI_CLI", PATH: "pulumi on PATH", ".pulumi-bin": "built by npm run build:cli in .pulumi-bin" }[cli.source];
+  return `Pulumi CLI (${where}: ${cli.pulumi})`;
+}
+
 async function main(): Promise<void> {
-  // DEMO_WITHOUT_CLI=1 shows the harness path even when the CLI is built.
-  const cli = isCliBuilt() && process.env.DEMO_WITHOUT_CLI !== "1";
+  // DEMO_WITHOUT_CLI=1 shows the harness path even when a CLI is there.
+  const cli = process.env.DEMO_WITHOUT_CLI === "1" ? undefined : findPulumiCli();
   say(`pulumi-obproxy demo: examples/basic against obshell-sim (real mode, time scale ${TIME_SCALE})`);
-  if (!cli) say(`the Pulumi CLI is not built (${cliDir}; \`npm run build:cli\`): driving the provider plugin through the engine-protocol harness instead`);
+  if (cli) say(`using the ${describeCli(cli)}, isolated: its own PULUMI_HOME, a file:// backend, no plugin downloads`);
+  else if (process.env.DEMO_WITHOUT_CLI === "1") say("DEMO_WITHOUT_CLI=1: driving the provider plugin through the engine-protocol harness instead of a Pulumi CLI");
+  else say(`no Pulumi CLI found (PULUMI_CLI, PATH, .pulumi-bin): driving the provider plugin through the engine-protocol harness instead; for the real thing, ${HOW_TO_GET_A_CLI}`);
   const project = await cachedPackedProject(say);
   say(`example project ${project.fromCache ? "from the cache" : "prepared"} in ${(project.ms / 1000).toFixed(1)} s: ${project.dir}`);
   const homes = await mkdtemp(path.join(os.tmpdir(), "obproxy-demo-home-"));
@@ -133,7 +149,7 @@ async function main(): Promise<void> {
     const home = await createFakeObproxyHome(path.join(homes, "obproxy"));
     const sqlPort = await freePort();
     say(`obshell-sim at ${sim.url}; fake OBProxy home ${home}; SQL port ${sqlPort}`);
-    if (cli) await withCli(sim, home, sqlPort);
+    if (cli) await withCli(cli, sim, home, sqlPort);
     else await withHarness(sim, home, sqlPort, project.dir);
   } catch (e) {
     failed = true;
@@ -143,8 +159,11 @@ async function main(): Promise<void> {
     await sim.stop();
     await rm(homes, { recursive: true, force: true });
   }
-  console.log(`\n${cli ? "Pulumi CLI" : "engine-protocol harness"}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`\nRan with: ${describeCli(cli)}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   process.exitCode = failed ? 1 : 0;
 }
 
-void main();
+main().catch((e: Error) => {
+  console.error(`demo: ${e.message}`);
+  process.exitCode = 1;
+});

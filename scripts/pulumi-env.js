@@ -11,16 +11,41 @@ const { spawn } = require("node:child_process");
 const repoRoot = path.join(__dirname, "..");
 const cliDir = path.join(repoRoot, ".pulumi-bin");
 
-/** True when `pulumi`, our language host and the dynamic-provider launcher are all in .pulumi-bin. */
-function isCliBuilt() {
-  return ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((f) => {
-    try {
-      fs.accessSync(path.join(cliDir, f), fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+function isExecutable(file) {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** True when `pulumi`, our language host and the dynamic-provider launcher are all in `dir` (default .pulumi-bin). */
+function isCliBuilt(dir = cliDir) {
+  return ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"].every((f) => isExecutable(path.join(dir, f)));
+}
+
+/**
+ * The Pulumi CLI `npm run demo` uses, in order: `PULUMI_CLI` (a path to a `pulumi` executable), a `pulumi` on PATH,
+ * the one `npm run build:cli` put in .pulumi-bin. `undefined` when there is none. A set but unusable PULUMI_CLI is an
+ * error (it names the variable) rather than a silent fall-through to another CLI.
+ *
+ * `localDir` is where .pulumi-bin is looked for; PULUMI_OBPROXY_CLI_DIR overrides it (the lookup test hides
+ * .pulumi-bin that way while putting it on PATH).
+ */
+function findPulumiCli(env = process.env, localDir = env.PULUMI_OBPROXY_CLI_DIR || cliDir) {
+  if (env.PULUMI_CLI) {
+    const pulumi = path.resolve(env.PULUMI_CLI);
+    if (!isExecutable(pulumi)) throw new Error(`PULUMI_CLI=${env.PULUMI_CLI} is not an executable file`);
+    return { source: "PULUMI_CLI", pulumi, dir: path.dirname(pulumi) };
+  }
+  for (const entry of (env.PATH || "").split(path.delimiter)) {
+    if (!entry) continue;
+    const pulumi = path.join(path.resolve(entry), "pulumi");
+    if (isExecutable(pulumi)) return { source: "PATH", pulumi, dir: path.dirname(pulumi) };
+  }
+  if (isCliBuilt(localDir)) return { source: ".pulumi-bin", pulumi: path.join(localDir, "pulumi"), dir: localDir };
+  return undefined;
 }
 
 // Variables that switch the CLI into "agent mode", where a bare login may try to sign up on Pulumi Cloud.
@@ -28,16 +53,17 @@ const AGENT_MODE_VARIABLES = /^(AI_AGENT|CLAUDECODE|CLAUDE_CODE.*|CODEX_.*|CURSO
 
 /**
  * The environment for one Pulumi work directory: its own PULUMI_HOME, passphrase secrets, no update check, no
- * plugin downloads, Node 24 from the repository's node_modules first on PATH after the CLI.
+ * plugin downloads, Node 24 from the repository's node_modules first on PATH after the CLI's folder `binDir`
+ * (default .pulumi-bin), whose bundled plugins (language host, dynamic-provider launcher) the CLI then uses.
  */
-function pulumiEnv(workDir, extra = {}) {
+function pulumiEnv(workDir, extra = {}, binDir = cliDir) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!AGENT_MODE_VARIABLES.test(key)) env[key] = value;
   }
   return {
     ...env,
-    PATH: [cliDir, path.join(repoRoot, "node_modules", ".bin"), env.PATH || ""].join(path.delimiter),
+    PATH: [binDir, path.join(repoRoot, "node_modules", ".bin"), env.PATH || ""].join(path.delimiter),
     PULUMI_HOME: path.join(workDir, ".pulumi-home"),
     PULUMI_CONFIG_PASSPHRASE: "pulumi-obproxy-tests",
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -56,9 +82,9 @@ function pulumiEnv(workDir, extra = {}) {
  * Runs `pulumi <args>` and collects its output. `onLine` sees each output line as it arrives. The child runs in
  * its own process group so a caller can send it SIGINT like a terminal would (`result.child`).
  */
-function runPulumi(args, { cwd, env, timeoutMs = 300000, onLine, onSpawn } = {}) {
+function runPulumi(args, { cwd, env, timeoutMs = 300000, onLine, onSpawn, pulumi = path.join(cliDir, "pulumi") } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(cliDir, "pulumi"), args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(pulumi, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     if (onSpawn) onSpawn(child);
     let stdout = "";
     let stderr = "";
@@ -87,4 +113,4 @@ function runPulumi(args, { cwd, env, timeoutMs = 300000, onLine, onSpawn } = {})
   });
 }
 
-module.exports = { repoRoot, cliDir, isCliBuilt, pulumiEnv, runPulumi };
+module.exports = { repoRoot, cliDir, isCliBuilt, findPulumiCli, pulumiEnv, runPulumi };

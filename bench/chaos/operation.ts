@@ -26,8 +26,12 @@ export interface OpRecord {
   errorText?: string;
   /** Requests the simulator logged from the operation's start until its faults settled. */
   requests: RequestLogEntry[];
-  /** DAGs created during the operation, out-of-band ones excluded, as [name, id]. */
-  dags: Array<[string, string]>;
+  /** DAGs created during the operation, out-of-band ones excluded, as [name, id, home it acts on]. */
+  dags: Array<[string, string, string?]>;
+  /** DAG ids created out of band (another party, an operator) during the operation. */
+  foreignDags: string[];
+  /** What the agent managed right when the operation returned (before its faults settled). */
+  managedAfter: { managed: boolean; homePath?: string };
 }
 
 const PROBE_MS = 25;
@@ -58,7 +62,7 @@ export async function runOperation(
 ): Promise<OpRecord> {
   const startIndex = sim.requests().length;
   const known = new Set(sim.control.state().dags.map((d) => d.id));
-  const rec: OpRecord = { name, phase, timeoutMs, wallMs: 0, hung: false, requests: [], dags: [] };
+  const rec: OpRecord = { name, phase, timeoutMs, wallMs: 0, hung: false, requests: [], dags: [], foreignDags: [], managedAfter: { managed: false } };
   const started = Date.now();
   const starvation = starvationProbe();
   let timer: NodeJS.Timeout | undefined;
@@ -77,12 +81,13 @@ export async function runOperation(
   }
   rec.wallMs = Date.now() - started;
   rec.starvedMs = starvation.stop();
+  const after = sim.control.state();
+  rec.managedAfter = { managed: after.managed, ...(after.obproxy ? { homePath: after.obproxy.homePath } : {}) };
   armed.stop();
   await armed.settle();
   rec.requests = sim.requests().slice(startIndex);
-  rec.dags = sim.control
-    .state()
-    .dags.filter((d) => !known.has(d.id) && !armed.outOfBand.has(d.id))
-    .map((d) => [d.name, d.id]);
+  const dags = sim.control.state().dags.filter((d) => !known.has(d.id));
+  rec.dags = dags.filter((d) => !armed.outOfBand.has(d.id)).map((d) => [d.name, d.id, d.homePath]);
+  rec.foreignDags = [...armed.outOfBand];
   return rec;
 }

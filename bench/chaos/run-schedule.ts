@@ -25,9 +25,13 @@ export interface ScheduleRun {
   ops: OpRecord[];
   /** create failed without keeping the resource in state (nothing for destroy to act on). */
   createLostTrack: boolean;
-  /** Agent state at the end, after everything settled. */
+  /** Our OBProxy's home, and the second party's. */
+  homes: { ours: string; party: string };
+  /** Agent state at the end, after everything settled: whether OUR OBProxy is still managed (the party's is theirs). */
   finalManaged: boolean;
   finalUnfinishedDags: string[];
+  /** Every DAG the agent ran, by id and name (to tell what a request acted on). */
+  allDags?: Array<{ id: string; name: string }>;
   /** Failure of the harness itself (not of the package). */
   harnessError?: string;
 }
@@ -55,7 +59,7 @@ function scaledDurations(scale: number): Record<string, number> {
 function inputsFor(sim: Simulator, s: Schedule, secrets: string[]): Record<string, unknown> {
   return {
     endpoint: sim.url,
-    homePath: `/opt/chaos/obproxy-${s.index}`,
+    homePath: homesFor(s).ours,
     rsList: "127.0.0.1:2881",
     sqlPort: 2883,
     agentPassword: secrets[0],
@@ -67,6 +71,10 @@ function inputsFor(sim: Simulator, s: Schedule, secrets: string[]): Record<strin
   };
 }
 
+function homesFor(s: Schedule): { ours: string; party: string } {
+  return { ours: `/opt/chaos/obproxy-${s.index}`, party: `/opt/chaos/party-${s.index}` };
+}
+
 /** Runs schedule `s` to its end; never throws for the package's failures (they are data in the result). */
 export async function runSchedule(s: Schedule): Promise<ScheduleRun> {
   const hex = s.seed.toString(16).padStart(8, "0");
@@ -75,13 +83,14 @@ export async function runSchedule(s: Schedule): Promise<ScheduleRun> {
   // The simulator's timers are unref'd; while the harness awaits an agent restart nothing else may hold the loop.
   const keepAlive = setInterval(() => undefined, 60_000);
   const sim = await startSim(s, secrets[0]!);
-  const run: ScheduleRun = { schedule: s, secrets, texts, ops: [], createLostTrack: false, finalManaged: false, finalUnfinishedDags: [] };
+  const homes = homesFor(s);
+  const run: ScheduleRun = { schedule: s, secrets, texts, ops: [], createLostTrack: false, homes, finalManaged: false, finalUnfinishedDags: [] };
   const lifecycle: ObProxyLifecycle = createLifecycle({
     sink: (line) => texts.push(line),
     clientOptions: { taskMinDurationsMs: scaledDurations(s.timeScale), log: (line) => texts.push(line) },
   });
   const op = async (name: string, phase: Phase, fn: () => Promise<unknown>, faults: boolean): Promise<OpRecord> => {
-    const armed = await armFaults(sim, phase, faults ? s.events : [], secrets[0]!);
+    const armed = await armFaults(sim, phase, faults ? s.events : [], { password: secrets[0]!, partyHome: homes.party });
     const rec = await runOperation(sim, name, phase, timeoutMs(s.timeouts, phase === "create" ? "create" : "delete"), fn, armed);
     texts.push(rec.errorText ?? "", JSON.stringify(publicState(rec.value ?? {})));
     sim.control.clearFaults();
@@ -106,8 +115,11 @@ export async function runSchedule(s: Schedule): Promise<ScheduleRun> {
     run.harnessError = (e as Error).stack ?? String(e);
   } finally {
     const st = sim.control.state();
-    run.finalManaged = st.managed;
-    run.finalUnfinishedDags = st.dags.filter((d) => !d.isFinished).map((d) => `${d.name} ${d.id}`);
+    // The second party's OBProxy and DAGs are theirs to keep: a leak is ours left behind.
+    const foreign = new Set(run.ops.flatMap((o) => o.foreignDags));
+    run.finalManaged = st.managed && st.obproxy?.homePath !== homes.party;
+    run.allDags = st.dags.map((d) => ({ id: d.id, name: d.name }));
+    run.finalUnfinishedDags = st.dags.filter((d) => !d.isFinished && !foreign.has(d.id)).map((d) => `${d.name} ${d.id}`);
     await sim.stop();
     clearInterval(keepAlive);
   }

@@ -25,6 +25,8 @@ export interface ChaosSummary {
   counts: Record<ViolationKind | "unhandled", number>;
   /** Outcome statistics, to show the faults actually bit. */
   outcomes: { createFailed: number; createLostTrack: number; destroyFailedFirst: number; recovered: number; faultRequests: number };
+  /** How many schedules had each actor of a shared, faulty agent (to show they ran). */
+  actors: { partyAdd: number; partyDelete: number; operatorPass: number; silent: number };
   failures: Array<{ schedule: string; violations: Violation[] }>;
   wallMs: number;
 }
@@ -33,8 +35,10 @@ export interface ChaosSummary {
 export function summaryLine(s: ChaosSummary): string {
   const c = s.counts;
   return (
-    `chaos: ${s.schedules} schedules, ${c.hang} hangs, ${c.duplicate} duplicate DAGs, ${c.leak} leaks, ${c.secret} secret leaks, ` +
-    `${c.untyped} untyped errors, ${c.recovery} failed recoveries, ${c.unhandled} unhandled rejections (seed ${s.seed}, ${(s.wallMs / 1000).toFixed(1)} s)`
+    `chaos: ${s.schedules} schedules, ${c.hang} hangs, ${c.late} past the deadline by > 1 s, ${c.duplicate} duplicate DAGs, ` +
+    `${c.foreign} requests caused by DAGs we did not start, ${c.falseDeleted} "deleted" while our OBProxy is managed, ${c.leak} leaks, ` +
+    `${c.secret} secret leaks, ${c.untyped} untyped errors, ${c.recovery} failed recoveries, ${c.unhandled} unhandled rejections ` +
+    `(seed ${s.seed}, ${(s.wallMs / 1000).toFixed(1)} s)`
   );
 }
 
@@ -62,8 +66,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
   const summary: ChaosSummary = {
     seed: o.seed,
     schedules: 0,
-    counts: { hang: 0, duplicate: 0, leak: 0, secret: 0, untyped: 0, recovery: 0, harness: 0, unhandled: 0 },
+    counts: { hang: 0, late: 0, duplicate: 0, foreign: 0, falseDeleted: 0, leak: 0, secret: 0, untyped: 0, recovery: 0, harness: 0, unhandled: 0 },
     outcomes: { createFailed: 0, createLostTrack: 0, destroyFailedFirst: 0, recovered: 0, faultRequests: 0 },
+    actors: { partyAdd: 0, partyDelete: 0, operatorPass: 0, silent: 0 },
     failures: [],
     wallMs: 0,
   };
@@ -106,4 +111,9 @@ function tally(s: ChaosSummary, run: ScheduleRun, violations: Violation[]): void
     if (destroys.length > 1 && destroys[1]!.error === undefined) s.outcomes.recovered++;
   }
   s.outcomes.faultRequests += run.ops.flatMap((op) => op.requests).filter((r) => r.fault).length;
+  const kinds = new Set(run.schedule.events.map((e) => e.fault.kind));
+  if (kinds.has("party-add")) s.actors.partyAdd++;
+  if (kinds.has("party-delete")) s.actors.partyDelete++;
+  if (kinds.has("operator-pass")) s.actors.operatorPass++;
+  if (kinds.has("silent")) s.actors.silent++;
 }

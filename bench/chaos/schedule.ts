@@ -23,7 +23,15 @@ export type Fault =
   | { kind: "dag-fail"; task: string }
   | { kind: "under-maintenance" } // another OBProxy DAG (a Stop) holds obshell's lock when destroy starts
   | { kind: "rotate-key" }
-  | { kind: "clock-skew"; ms: number };
+  | { kind: "clock-skew"; ms: number }
+  // Actors of a shared agent: a second client adds its own OBProxy at another home (ours lost out of band first,
+  // when one is managed: obshell manages one per agent), or deletes whatever the agent manages.
+  | { kind: "party-add" }
+  | { kind: "party-delete" }
+  // An operator in obshell's console passes a failed DAG at once: the task fails, the DAG ends SUCCEED/PASS.
+  | { kind: "operator-pass"; task: string }
+  // The agent goes silent: connections are accepted, nothing is ever answered (for the rest of the operation).
+  | { kind: "silent"; path?: string };
 
 /** A fault, its operation and its trigger. */
 export interface FaultEvent {
@@ -49,11 +57,17 @@ const TIMEOUTS = ["3s", "5s", "8s"] as const;
 /** Request paths worth aiming at: the DAG-creating route, DAG polling, and the reads around them. */
 const PATHS = [undefined, "/api/v1/obproxy", "/api/v1/task/dag", "/api/v1/info", "/api/v1/secret", "/api/v1/time"] as const;
 const MALFORMED: readonly MalformedKind[] = ["non-json", "truncated", "oversized", "wrong-envelope"];
-const KINDS = ["refused", "reset", "drop", "5xx", "slow", "malformed", "dag-fail", "under-maintenance", "rotate-key", "clock-skew"] as const;
+const KINDS = [
+  "refused", "reset", "drop", "5xx", "slow", "malformed", "dag-fail", "under-maintenance", "rotate-key", "clock-skew",
+  "party-add", "party-delete", "operator-pass", "silent",
+] as const;
+
+/** Tasks an operator can pass (from 4.3.0; older agents refuse, and the DAG just stays FAILED). */
+const PASSABLE: Record<Phase, readonly string[]> = { create: ["Start obproxy", "Persist obproxy info"], destroy: ["Stop obproxy", "Clean obproxy dir"] };
 
 function trigger(rng: Rng, kind: Fault["kind"]): Trigger {
   // A task's fate is claimed when its DAG is created, and the lock must be held before destroy asks.
-  if (kind === "dag-fail" || kind === "under-maintenance") return { at: "start" };
+  if (kind === "dag-fail" || kind === "under-maintenance" || kind === "operator-pass") return { at: "start" };
   return rng.pick<Trigger>([{ at: "start" }, { at: "delay", ms: rng.int(20, 400) }, { at: "dag" }]);
 }
 
@@ -71,6 +85,10 @@ function fault(rng: Rng, kind: (typeof KINDS)[number], phase: Phase): Fault {
     case "under-maintenance": return { kind };
     case "rotate-key": return { kind };
     case "clock-skew": return { kind, ms: rng.pick([-1, 1]) * rng.int(9, 10) * 60_000 };
+    case "party-add": return { kind };
+    case "party-delete": return { kind };
+    case "operator-pass": return { kind, task: rng.pick(PASSABLE[phase]) };
+    case "silent": return { kind, ...(path ? { path } : {}) };
   }
 }
 
@@ -84,7 +102,8 @@ export function generateSchedule(runSeed: number, index: number): Schedule {
     let kind = rng.pick(KINDS);
     if (kind === "under-maintenance" && phase === "create") kind = "refused";
     // Two task failures in one DAG need two retries: one is what an operator's second attempt can be held to.
-    if (kind === "dag-fail" && events.some((e) => e.phase === phase && e.fault.kind === "dag-fail")) kind = "slow";
+    const failing = (k: string) => k === "dag-fail" || k === "operator-pass";
+    if (failing(kind) && events.some((e) => e.phase === phase && failing(e.fault.kind))) kind = "slow";
     events.push({ phase, trigger: trigger(rng, kind), fault: fault(rng, kind, phase) });
   }
   return {

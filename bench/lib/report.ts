@@ -18,6 +18,8 @@ export interface BenchFigures {
   floor: Record<string, FloorResult>;
   typecheck?: TypecheckResult;
   coldStart: { samples: number[]; medianMs: number };
+  /** The native plugin pulumi-resource-obproxy, spawn to port line. */
+  pluginStart: { samples: number[]; medianMs: number };
   versions: Record<string, string>;
   wallMs: number;
 }
@@ -60,6 +62,7 @@ export function verdicts(b: BenchFigures): Verdict[] {
     { target: "≤ 15 requests per delete (~11 s Delete DAG, cold client)", measured: `${f1(requests)} (DAG ${f1(b.pkg.dagMsMean / 1000)} s)`, met: requests <= 15 },
     ...fleetVerdicts(b),
     { target: "cold start ≤ 300 ms", measured: `${f0(b.coldStart.medianMs)} ms`, met: b.coldStart.medianMs <= 300 },
+    { target: "native plugin cold start ≤ 300 ms", measured: `${f0(b.pluginStart.medianMs)} ms`, met: b.pluginStart.medianMs <= 300 },
   ];
 }
 
@@ -127,6 +130,8 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "",
     `\`require("dist/provider/lifecycle.js")\` in a fresh process: median ${f0(b.coldStart.medianMs)} ms (${b.coldStart.samples.map(f0).join(", ")}).`,
     "",
+    `Native plugin \`bin/pulumi-resource-obproxy\` from spawn to its port line: median ${f0(b.pluginStart.medianMs)} ms (${b.pluginStart.samples.map(f0).join(", ")}).`,
+    "",
     "## Targets",
     "",
     "| target | measured | |",
@@ -153,6 +158,7 @@ export function resultsJson(b: BenchFigures, v: Verdict[]): string {
       sdkRequestsPerDelete: b.py.beforeMean + b.py.pollingMean,
       deleteDagMs: b.pkg.dagMsMean,
       coldStartMs: b.coldStart.medianMs,
+      pluginColdStartMs: b.pluginStart.medianMs,
       idleRssMb: idle.length ? Math.min(...idle) : null,
       fleet,
       floor: b.floor,

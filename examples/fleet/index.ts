@@ -24,9 +24,20 @@ const agents: Agent[] =
   config.getObject<Agent[]>("agents") ?? config.requireObject<string[]>("endpoints").map((endpoint) => ({ endpoint }));
 const perAgentPasswords = config.getSecretObject<Record<string, string>>("agentPasswords");
 
+/**
+ * Each resource is named after its agent (host and port), never its position in the list: removing one agent then
+ * removes exactly that resource, instead of renaming the ones after it (which Pulumi would replace, and whose
+ * creates would fail with OBProxy.AlreadyManaged).
+ */
+function resourceName(endpoint: string): string {
+  const url = new URL(endpoint);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  return `obproxy-${url.hostname.replace(/[\[\]]/g, "").replace(/:/g, "_")}-${port}`;
+}
+
 const proxies = agents.map(
-  (agent, i) =>
-    new ObProxy(`obproxy-${i}`, {
+  (agent) =>
+    new ObProxy(resourceName(agent.endpoint), {
       endpoint: agent.endpoint,
       agentPassword: perAgentPasswords ? perAgentPasswords.apply((m) => m[agent.endpoint]) : undefined,
       homePath: agent.homePath ?? config.require("homePath"),

@@ -9,6 +9,7 @@ import { AgentAuth, type AuthedSpec } from "./auth";
 import { parseAnswer, parseData, type ApiAnswer } from "./envelope";
 import type { CallOptions, ResolvedOptions } from "./options";
 import { AgentSecretSchema, AgentTimeSchema, type AgentSecret } from "./schemas";
+import { RequestTimeoutError } from "./errors";
 import { withReadRetries, type HttpRequest, type HttpSender } from "./transport";
 
 /** Internal call options: the public ones plus a retry override (waitForDag rides out failures itself). */
@@ -35,19 +36,43 @@ export class Api {
     return new Date(Date.parse(await this.read(AgentTimeSchema, "/api/v1/time", o)));
   }
 
-  /** Sends one request and parses its envelope; reads retry transient failures. */
+  /**
+   * Sends one request and parses its envelope; reads retry transient failures. The call's deadline (its own, or the
+   * client's) caps each attempt's timeout and every retry, and an attempt with no time left is not sent.
+   */
   private exchange(build: () => HttpRequest, o: InternalCallOptions): Promise<ApiAnswer> {
     const opts = o.retries === undefined ? this.opts : { ...this.opts, readRetries: o.retries };
     const timeoutMs = o.timeoutMs ?? this.opts.requestTimeoutMs;
+    const deadline = earliest(o.deadline, this.opts.deadline());
+    const signal = o.signal ?? this.opts.signal;
     const first = build();
     let req: HttpRequest | undefined = first;
-    return withReadRetries(first.method === "GET", opts, o.signal, async () => {
+    return withReadRetries(first.method === "GET", opts, signal, async () => {
       const r = req ?? build();
       req = undefined;
-      const res = await this.sender.send(r, { timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
-      this.opts.log(`${r.method} ${r.target.split("?")[0]} → ${res.status}`);
-      return parseAnswer(res, { method: r.method, target: r.target });
-    });
+      const what = `${r.method} ${r.target.split("?")[0]}`;
+      const left = deadline === undefined ? Infinity : deadline - this.opts.clock.now();
+      if (left <= 0) throw new RequestTimeoutError(this.opts.endpoint, 0, what, { byDeadline: true });
+      const capped = left < timeoutMs;
+      const started = this.opts.clock.now();
+      try {
+        const res = await this.sender.send(r, { timeoutMs: Math.max(1, Math.min(timeoutMs, left)), ...(signal ? { signal } : {}) });
+        const trace = `${what} → ${res.status} (${Math.round(this.opts.clock.now() - started)} ms)`;
+        try {
+          const answer = parseAnswer(res, { method: r.method, target: r.target });
+          this.opts.log(trace);
+          return answer;
+        } catch (e) {
+          const f = e as { errCode?: string; traceId?: string };
+          this.opts.log(`${trace}${f.errCode ? ` errCode ${f.errCode}` : ""}${f.traceId ? ` traceId ${f.traceId}` : ""}`);
+          throw e;
+        }
+      } catch (e) {
+        // The deadline, not the request's own timeout, ended it: say so (callers report the operation's deadline).
+        if (capped && e instanceof RequestTimeoutError) throw new RequestTimeoutError(this.opts.endpoint, Math.round(left), what, { byDeadline: true, cause: e });
+        throw e;
+      }
+    }, deadline);
   }
 
   /** GET of a public route, no header. */
@@ -70,4 +95,10 @@ export class Api {
   close(): Promise<void> {
     return this.sender.close();
   }
+}
+
+/** The earlier of two optional deadlines. */
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }

@@ -2,6 +2,7 @@
  * What a FAILED DAG says: the failing node and sub task, the last log lines of each failed sub task, the errCode and
  * message of the final `ERROR: [code]: message` line (obshell's `Task.Finish` writes it), and how to go on.
  */
+import { retryOrPass } from "./advice";
 import { DagFailedError } from "./errors";
 import { OBPROXY_DAGS, type DagDetail, type NodeDetail, type TaskDetail } from "./schemas";
 
@@ -38,7 +39,6 @@ export function firstFailure(dag: DagDetail): { node: NodeDetail; task?: TaskDet
 
 /** How to go on after a failed (or cancelled) DAG. */
 export function failureHint(dag: DagDetail, failedTask?: string): string {
-  const retry = `retry it (operateDag("${dag.id}", "RETRY"), i.e. POST /api/v1/task/dag/${dag.id} {"operator":"retry"}), or run the destroy/up again, which retries it`;
   if (failedTask === "Check obproxy status") {
     return `it failed at its first check, which releases obshell's OBProxy lock: fix the cause and run the operation again`;
   }
@@ -49,7 +49,7 @@ export function failureHint(dag: DagDetail, failedTask?: string): string {
     dag.name === OBPROXY_DAGS.upgrade.name
       ? "ROLLBACK undoes an upgrade"
       : "ROLLBACK is refused for this DAG (its first node cannot roll back)";
-  return `${lock}fix the cause, then ${retry}. PASS marks the remaining tasks done without running them (it releases the lock but leaves the work undone); ${rollback}.`;
+  return `${lock}${retryOrPass(dag.id)} (or operateDag("${dag.id}", "RETRY"|"PASS") from code; running the destroy or up again retries it too). ${rollback}.`;
 }
 
 /** The DagFailedError for a DAG that ended FAILED. */

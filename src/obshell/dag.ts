@@ -140,6 +140,12 @@ class DagWatch {
     return planPollDelay({ now, lastChangeAt: this.lastChangeAt, random: this.deps.random(), mins, ...(timeline ? { timeline } : {}) });
   }
 
+  /** The known minimum duration of the sub task the last read saw RUNNING, if any. */
+  runningTaskMinMs(mins: Readonly<Record<string, number>>): number | undefined {
+    const task = this.last?.nodes?.[this.last.stage - 1]?.sub_tasks?.find((t) => t.state === "RUNNING");
+    return task ? mins[task.name] : undefined;
+  }
+
   timeout(): DagTimeoutError {
     const last = this.last;
     return new DagTimeoutError(
@@ -173,12 +179,26 @@ export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOption
     const left = o.deadline - now;
     if (left <= 0) throw watch.timeout();
     try {
-      // Never past the deadline: the one deadline bounds every sleep.
-      await clock.sleep(Math.min(watch.nextDelay(now, mins), left), o.signal);
+      await clock.sleep(capSleep(watch.nextDelay(now, mins), { left, runningTaskMinMs: watch.runningTaskMinMs(mins) }), o.signal);
     } catch {
       checkAbort(o.signal, deps.endpoint);
     }
   }
+}
+
+/** How far past a running task's known minimum a predicted sleep may reach (clock error, a slow agent). */
+export const PREDICTION_CEILING_MS = 3_000;
+
+/**
+ * The one cap on every sleep of the wait loop. A prediction rests on the agent's `start_time` (corrected by the
+ * measured skew), which a wrong agent clock can put an hour ahead: trusted without limit it slept past the deadline.
+ * A task seen RUNNING started no later than now, so it cannot need longer than its known minimum (`runningTaskMinMs`)
+ * plus a ceiling for clock error; no sleep outlives the time `left` before the deadline, and an optional known
+ * maximum (`taskMaxMs`) bounds it too.
+ */
+export function capSleep(delayMs: number, b: { left: number; runningTaskMinMs?: number; taskMaxMs?: number }): number {
+  const ceiling = (b.runningTaskMinMs ?? 0) + PREDICTION_CEILING_MS;
+  return Math.max(0, Math.min(delayMs, b.left, ceiling, b.taskMaxMs ?? Infinity));
 }
 
 function checkAbort(signal: AbortSignal | undefined, endpoint: string): void {

@@ -82,13 +82,27 @@ export class NetworkError extends ObshellError {
   }
 }
 
-/** One attempt took longer than its timeout. A NetworkError of kind "timeout". */
+/**
+ * One attempt took longer than its timeout, or the call's deadline (`CallOptions.deadline`) cut it short or left no
+ * time to send it (`byDeadline`). A NetworkError of kind "timeout". `what` is the request ("DELETE /api/v1/obproxy").
+ */
 export class RequestTimeoutError extends NetworkError {
   override readonly name = "RequestTimeoutError";
   readonly timeoutMs: number;
-  constructor(endpoint: string, timeoutMs: number, what: string, options?: { cause?: unknown }) {
-    super(endpoint, "timeout", `${what}: no complete answer from ${endpoint} within ${timeoutMs} ms`, options);
+  /** The request that was in flight (or about to be sent), e.g. "DELETE /api/v1/obproxy". */
+  readonly what: string;
+  /** True when the caller's deadline, not the per-request timeout, ended the attempt. */
+  readonly byDeadline: boolean;
+  constructor(endpoint: string, timeoutMs: number, what: string, options?: { cause?: unknown; byDeadline?: boolean }) {
+    const text = !options?.byDeadline
+      ? `${what}: no complete answer from ${endpoint} within ${timeoutMs} ms`
+      : timeoutMs > 0
+        ? `${what}: no complete answer from ${endpoint} within the ${timeoutMs} ms left before the call's deadline`
+        : `${what}: not sent to ${endpoint}: the call's deadline had passed`;
+    super(endpoint, "timeout", text, options?.cause === undefined ? undefined : { cause: options.cause });
     this.timeoutMs = timeoutMs;
+    this.what = what;
+    this.byDeadline = options?.byDeadline === true;
   }
 }
 

@@ -28,7 +28,7 @@ const HINTS = {
     "queries; connect to obshell directly or make the proxy pass the path and query unchanged",
   alreadyManaged: "this agent already manages an OBProxy (one per agent): set `adopt: true` to take it over, or delete it first",
   underMaintenance:
-    "another OBProxy task (add, stop, delete or upgrade) holds obshell's OBProxy lock; wait for it, or retry/pass it if it failed",
+    "another OBProxy task (add, stop, delete or upgrade) holds obshell's OBProxy lock (`pulumi-obproxy status` names it): wait for it, or retry or pass it if it failed",
   decrypt: "the agent could not decrypt the request header: its key may have changed (the client refetched it once)",
   withAgentPassword: "this route needs the agent password (X-OCS-Agent-Header)",
   notManaged: "this agent manages no OBProxy",

@@ -1,5 +1,11 @@
-/** The obshell client: typed operations on one agent, its errors, DAG waiting, and the wire schemas. */
-export { createObshellClient, type ObshellClient, type ClientInternals } from "./client";
+/**
+ * `pulumi-obproxy/obshell`: the obshell client — typed operations on one agent, its errors, DAG helpers and the
+ * wire types. Named exports only: what is not listed here (poll schedule, envelope parsing, transport, DAG log
+ * parsing) is internal and may change in any release. test/unit/api-exports.test.ts pins this list.
+ *
+ * Loads nothing of @pulumi/pulumi, and undici only when the first request is sent.
+ */
+export { createObshellClient, type ObshellClient } from "./client";
 export type { ObshellClientOptions, ObshellTlsOptions, CallOptions } from "./options";
 export { systemClock, type Clock } from "./clock";
 export {
@@ -35,17 +41,14 @@ export {
   type WaitForDagOptions,
   type DagProgress,
 } from "./dag";
-export { parseErrorLogLine, failedSubTasks } from "./dag-failure";
-export { nextPollDelay, planPollDelay, dagTimeline, OBSHELL_NODE_MIN_MS, OBSHELL_TASK_MIN_DURATIONS_MS, type PollScheduleInput, type PollPlanInput, type DagTimeline, type NodeTiming } from "./poll-schedule";
+/** The default of the client option `taskMinDurationsMs` (obshell's known minimum task durations). */
+export { OBSHELL_TASK_MIN_DURATIONS_MS } from "./poll-schedule";
 export {
   ErrCode,
   LegacyCode,
   MaintenanceType,
   OBPROXY_DAGS,
   MIN_OBPROXY_AGENT_VERSION,
-  compareVersions,
-  isValidGenericId,
-  isObproxyTaskId,
   type AddObproxyParams,
   type UpgradeObproxyParams,
   type UpgradePkgInfo,

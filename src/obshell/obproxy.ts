@@ -2,6 +2,7 @@
  * OBProxy routes (protocol §4): add, delete, start, stop, upgrade and the package upload. Each DAG-creating request
  * is sent at most once. A refusal because another OBProxy task holds obshell's lock names that DAG in the hint.
  */
+import { retryOrPass } from "./advice";
 import { randomBytes } from "node:crypto";
 import type { Api, InternalCallOptions } from "./api";
 import { ConfigError, ObshellApiError, isObshellApiError } from "./errors";
@@ -48,7 +49,7 @@ export async function withHolderHint(api: Api, e: unknown, o: InternalCallOption
   try {
     const holder = await findObproxyMaintenanceDag(api, { ...o, retries: 0 });
     if (!holder) return e;
-    const hint = `${e.hint ?? ""} The lock is held by ${holder.name} DAG ${holder.id} (${holder.state}); wait for it${holder.state === "FAILED" ? ", or retry/pass it (operateDag)" : ""}.`.trim();
+    const hint = `${e.hint ?? ""} The lock is held by ${holder.name} DAG ${holder.id} (${holder.state}); wait for it${holder.state === "FAILED" ? `, or ${retryOrPass(holder.id)}` : ""}.`.trim();
     return new ObshellApiError(
       {
         status: e.status,

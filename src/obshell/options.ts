@@ -47,6 +47,14 @@ export interface ObshellClientOptions {
    * scaled values (or `{}`) against a time-scaled simulator. @default obshell's: Start obproxy 10 s, Stop obproxy 5 s
    */
   taskMinDurationsMs?: Readonly<Record<string, number>>;
+  /**
+   * A deadline (epoch ms, `clock` scale) for every call of this client, read at each attempt: no attempt's timeout,
+   * retry or backoff reaches past it. A function, so one operation can set it once it has computed its deadline.
+   * A call's own `deadline` wins when earlier. @default none
+   */
+  deadline?: () => number | undefined;
+  /** Aborts every call of this client (when a call passes no signal of its own). @default none */
+  signal?: AbortSignal;
 }
 
 /** Options of one call. */
@@ -55,6 +63,12 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Timeout of each attempt of this call. @default requestTimeoutMs */
   timeoutMs?: number;
+  /**
+   * Epoch ms (`clock` scale) after which nothing of this call runs: each attempt's timeout is capped by the time
+   * left, no retry or backoff starts past it, and an attempt with no time left is not sent (RequestTimeoutError
+   * with `byDeadline`).
+   */
+  deadline?: number;
 }
 
 /** The pin in normal form. */
@@ -76,6 +90,8 @@ export interface ResolvedOptions {
   random: () => number;
   log: (line: string) => void;
   taskMinDurationsMs: Readonly<Record<string, number>>;
+  deadline: () => number | undefined;
+  signal?: AbortSignal;
 }
 
 /** Below this |skew| the agent's clock is trusted as ours (obshell's `Ts` has one-second resolution). */
@@ -107,6 +123,8 @@ export function resolveOptions(o: ObshellClientOptions): ResolvedOptions {
     random: o.random ?? systemRandom,
     log: o.log ?? (() => undefined),
     taskMinDurationsMs: durations(o.taskMinDurationsMs),
+    deadline: typeof o.deadline === "function" ? o.deadline : () => undefined,
+    ...(o.signal ? { signal: o.signal } : {}),
   };
 }
 

@@ -224,20 +224,24 @@ export function retryDelayMs(attempt: number, random: () => number): number {
 
 /**
  * Runs `attempt` once, or for reads up to `1 + retries` times while failures are transient, sleeping with backoff
- * between. Never retries a write: a DAG-creating request is sent at most once here.
+ * between. Never retries a write: a DAG-creating request is sent at most once here. No backoff reaches past
+ * `deadline` (epoch ms): a retry that could not start before it is not made.
  */
 export async function withReadRetries<T>(
   idempotent: boolean,
   opts: ResolvedOptions,
   signal: AbortSignal | undefined,
   attempt: () => Promise<T>,
+  deadline?: number,
 ): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await attempt();
     } catch (e) {
       if (!idempotent || i >= opts.readRetries || !isTransient(e) || signal?.aborted) throw e;
+      if (e instanceof RequestTimeoutError && e.byDeadline) throw e;
       const delay = retryDelayMs(i, opts.random);
+      if (deadline !== undefined && opts.clock.now() + delay >= deadline) throw e;
       opts.log(`retrying after ${(e as Error).name} (${(e as NetworkError).kind ?? (e as { status?: number }).status}) in ${delay} ms`);
       try {
         await opts.clock.sleep(delay, signal);

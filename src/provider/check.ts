@@ -4,7 +4,7 @@
  */
 import { TIMEOUT_KEYS } from "./durations";
 import { PORT_KEYS, resolvePort } from "./ports";
-import { PARAMETER_KEY_RE, PARAMETER_VALUE_RULE, SCALAR_RULES, TIMEOUT_RULE, TLS_RULES, problems } from "./rules";
+import { PARAMETER_KEY_RE, PARAMETER_VALUE_RULE, SCALAR_RULES, TIMEOUT_RULE, TLS_RULES, problems, validPortText } from "./rules";
 import { PORT_PARAMETERS, PROVIDER_KEY, UNKNOWN } from "./types";
 
 /** A Pulumi check failure: the property path and why. */
@@ -72,7 +72,8 @@ function checkEntries(name: string, value: unknown, fail: Fail, each: (key: stri
 function checkTls(news: Props, fail: Fail): void {
   const tls = news.tls;
   const isObject = checkEntries("tls", tls, fail, (key, v) => {
-    const rule = TLS_RULES[key];
+    // Own keys only: "toString" or "constructor" must be an unknown option, not Object.prototype's method.
+    const rule = Object.hasOwn(TLS_RULES, key) ? TLS_RULES[key] : undefined;
     if (!rule) return fail(`tls.${key}`, "is not a TLS option (ca, cert, key, insecureSkipVerify)");
     for (const p of problems(rule, v)) fail(`tls.${key}`, p.message);
   });
@@ -80,8 +81,9 @@ function checkTls(news: Props, fail: Fail): void {
   const t = tls as Props;
   if (!absent(t.cert) !== !absent(t.key)) fail(absent(t.cert) ? "tls.cert" : "tls.key", "tls.cert and tls.key go together");
   const endpoint = news.endpoint;
-  if (typeof endpoint === "string" && endpoint !== UNKNOWN && endpoint.startsWith("http:") && Object.keys(t).length > 0) {
-    fail("tls", "TLS options need an https:// endpoint");
+  // Scheme case does not matter to the URL parser ("HTTP://" is http): TLS would be silently unused.
+  if (typeof endpoint === "string" && /^\s*http:/i.test(endpoint) && Object.keys(t).length > 0) {
+    fail("tls", "TLS options need an https:// endpoint (with http:// they would be silently unused)");
   }
 }
 
@@ -102,7 +104,6 @@ function checkTimeouts(timeouts: unknown, fail: Fail): void {
 
 /** Rules across properties, applied only when the properties involved are known. */
 function checkCombinations(news: Props, fail: Fail): void {
-  const known = (v: unknown) => !absent(v) && !containsUnknown(v);
   // obshell refuses both (`OBProxy.RsListAndConfigUrl.Conflicted`); neither is fine for a CLUSTER AGENT, which
   // reads the rs list itself, and only obshell knows its identity, so "neither" is left to the add.
   if (!absent(news.rsList) && !absent(news.configUrl)) fail("configUrl", "rsList and configUrl are mutually exclusive");
@@ -114,11 +115,12 @@ function checkCombinations(news: Props, fail: Fail): void {
     if (other) fail(key, `uses the same port as ${other}`);
     else seen.set(port, key);
   }
-  if (known(news.parameters) && isPlainObject(news.parameters)) {
-    for (const [key, param] of Object.entries(PORT_PARAMETERS)) {
+  if (isPlainObject(news.parameters)) {
+    // Checked even when the port input is set: OBProxy still receives the parameter and would refuse to start.
+    for (const param of Object.values(PORT_PARAMETERS)) {
       const v = news.parameters[param];
-      if (absent(news[key]) && typeof v === "string" && !/^\d{1,5}$/.test(v)) {
-        fail(`parameters.${param}`, "must be a port number (obshell reads it as the OBProxy port)");
+      if (typeof v === "string" && !containsUnknown(v) && !validPortText(v)) {
+        fail(`parameters.${param}`, "must be a port in 1–65535 (obshell reads it as an OBProxy port)");
       }
     }
   }

@@ -3,9 +3,9 @@
  * keep out of text, and a clock. Built per call from the props (the provider keeps no client between calls, so a
  * rotated password, key or certificate is picked up by the next call).
  */
-import { OBSHELL_TASK_MIN_DURATIONS_MS, createObshellClient, type ObshellClient, type ObshellClientOptions } from "../obshell";
+import { createObshellClient, OBSHELL_TASK_MIN_DURATIONS_MS, type ObshellClient, type ObshellClientOptions } from "../obshell";
 import { resolveAgentPassword } from "./config";
-import { createProgressReporter, resourceLabel, type LineSink, type ProgressReporter } from "./progress";
+import { createProgressReporter, resourceLabel, verbosityFromEnv, type LineSink, type ProgressReporter, type Verbosity } from "./progress";
 import { secretValues } from "./secrets";
 import type { ObProxyInputs } from "./types";
 
@@ -19,6 +19,28 @@ export interface OpContext {
   now(): number;
   /** Per-call overrides from the host (native plugin, Terraform provider, operator command). */
   op: OperationOptions;
+  /** The operation's one deadline, once it has computed it (deadline.ts); every request of `client` obeys it. */
+  deadline?: OperationDeadline;
+  /** DAGs this operation started (the ids obshell's answers to our own requests returned): always ours. */
+  startedDags: Set<string>;
+  /** The DAG this operation is waiting for or acting on now, named when the deadline passes or the wait is aborted. */
+  inFlight?: { id: string; name: string };
+  /**
+   * The newest maintenance DAG (`dag_id`) obshell reported right before our last add was sent: a DAG at or below it
+   * existed before our request and cannot be the one it created.
+   */
+  newestBeforeAdd?: number;
+  /** The last DAG of this operation that ended (named by errors that come after it). */
+  ended?: { id: string; name: string; state: string };
+}
+
+/** The deadline of one create, update or delete: computed once, at its start. */
+export interface OperationDeadline {
+  /** Epoch ms (ctx.now() scale). */
+  at: number;
+  /** The limit it was computed from, and where that limit is set (`timeouts.delete`, or the host's override). */
+  timeoutMs: number;
+  setting: string;
 }
 
 /**
@@ -38,6 +60,8 @@ export interface ProviderDeps {
   sink?: LineSink;
   /** Epoch ms. @default Date.now */
   now?: () => number;
+  /** How much to print. @default from PULUMI_OBPROXY_VERBOSITY, else "info" */
+  verbosity?: Verbosity;
   /** Extra client options (e.g. a fake clock); never credentials, which come from the props. */
   clientOptions?: Partial<ObshellClientOptions>;
 }
@@ -49,7 +73,7 @@ export interface ProviderDeps {
 export const TASK_TIME_SCALE_ENV = "OBSHELL_TASK_TIME_SCALE";
 
 /** Minimum task durations scaled for a fast simulator, when the environment asks for it. */
-function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
+export function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClientOptions> {
   const scale = Number(env[TASK_TIME_SCALE_ENV]);
   if (!env[TASK_TIME_SCALE_ENV] || !Number.isFinite(scale) || scale < 0) return {};
   const entries = Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]);
@@ -76,12 +100,28 @@ export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<O
 export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}): OpContext {
   const secrets = secretValues(props as Record<string, unknown>);
   const label = resourceLabel(props);
-  return {
-    client: createObshellClient(clientOptionsFor(props, deps.clientOptions)),
-    label,
-    progress: createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line))),
-    secrets,
-    now: deps.now ?? (() => Date.now()),
-    op,
+  const now = deps.now ?? (() => Date.now());
+  const progress = createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line)), {
+    verbosity: deps.verbosity ?? verbosityFromEnv(),
+    now,
+  });
+  // Every request of this operation's client reads the operation's deadline (set once the operation computed it)
+  // and the host's abort signal: no request timeout, retry or backoff outlives either. Its request trace goes to
+  // the progress sink at debug verbosity (redacted there too).
+  const bounds = {
+    log: (line: string) => progress.debug(line),
+    ...deps.clientOptions,
+    deadline: () => ctx.deadline?.at,
+    ...(op.signal ? { signal: op.signal } : {}),
   };
+  const ctx: OpContext = {
+    client: createObshellClient(clientOptionsFor(props, bounds)),
+    label,
+    progress,
+    secrets,
+    now,
+    op,
+    startedDags: new Set(),
+  };
+  return ctx;
 }

@@ -3,10 +3,11 @@
  * adopt the one the agent already manages, wait for the DAG, then stop it when `running: false`.
  */
 import { isObshellApiError, isObshellVersionError } from "../obshell";
-import { ErrCode, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
+import { ErrCode, OBPROXY_DAGS, type AddObproxyParams, type AgentStatusInfo, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { isOutcomeUnknown, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { operationTimeoutMs } from "./durations";
+import { waitAdvice } from "./messages";
+import { startDeadline } from "./deadline";
 import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
 import { agentFacts, agentId, buildOutputs, withProvider, type LiveFacts } from "./outputs";
 import { resolveAgentPassword } from "./config";
@@ -73,16 +74,12 @@ async function isAlreadyManaged(ctx: OpContext, e: unknown): Promise<boolean> {
   return e.errCode === undefined && e.status === 400 && (await ctx.client.getInfo()).isObproxyAgent === true;
 }
 
-const CREATE_ADVICE = (timeout: number): WaitAdvice => ({
-  timeoutMs: timeout,
-  onFailed: "The resource is kept in state: fix the cause and run `pulumi up` again (it retries this DAG), or `pulumi destroy`.",
-  onTimeout: "It keeps running in obshell; the resource is kept in state: run `pulumi up` again to resume waiting (timeouts.create sets the limit).",
-});
+const CREATE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("create", timeout);
 
 /** Creates the resource. */
 export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Promise<Created> {
-  const timeout = operationTimeoutMs(ctx.op.timeoutMs, inputs.timeouts, "create");
-  const deadline = ctx.now() + timeout;
+  const deadline = startDeadline(ctx, "create", inputs.timeouts);
+  const timeout = ctx.deadline!.timeoutMs;
   requireAgentPassword(ctx, inputs);
   const info = await assertSupported(ctx);
   const id = agentId(info, inputs.endpoint);
@@ -112,8 +109,16 @@ export async function createObproxy(ctx: OpContext, inputs: ObProxyInputs): Prom
  */
 async function keptInState(ctx: OpContext, inputs: ObProxyInputs, id: string, e: unknown): Promise<Error> {
   const err = e instanceof Error ? e : new Error(String(e));
+  const latest = ctx.newestBeforeAdd === undefined ? undefined : await ctx.client.getLastMaintenanceDag().catch(() => null);
+  // No maintenance DAG newer than the ones that existed before our add: obshell created nothing, there is nothing to keep.
+  if (latest !== null && ctx.newestBeforeAdd !== undefined && (latest?.dag_id ?? 0) <= ctx.newestBeforeAdd) {
+    err.message += ". obshell created no DAG for it (no maintenance DAG is newer than before the request): nothing was added; run `pulumi up` again";
+    return err;
+  }
+  // The newest is an add that may be ours (it finished before we could look): record it, so destroy can tell it from a later one.
+  const mayBeOurs = latest && latest.name === OBPROXY_DAGS.add.name ? summarizeDag(latest) : undefined;
   err.message += ". obshell may have accepted the add: the resource is kept in state; run `pulumi up` to continue it, or `pulumi destroy`";
-  const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running: true, adopted: false };
+  const facts: LiveFacts = { agent: await agentFactsOrUnmanaged(ctx, inputs), running: true, adopted: false, ...(mayBeOurs ? { lastDag: mayBeOurs } : {}) };
   return asPartialFailure(err, id, withProvider(buildOutputs(inputs, facts), inputs));
 }
 
@@ -134,7 +139,7 @@ export async function completeAdd(
   try {
     if (dag) lastDag = summarizeDag(await waitDag(ctx, dag, o.deadline, CREATE_ADVICE(o.timeout)));
     if (inputs.running === false) {
-      lastDag = await stopAndWait(ctx, o.deadline, CREATE_ADVICE(o.timeout));
+      lastDag = await stopAndWait(ctx, o.deadline, CREATE_ADVICE(o.timeout), lastDag);
       running = false;
     }
     // Inside the try: the OBProxy exists now, so a failed read must still keep the resource in state.
@@ -158,9 +163,9 @@ async function agentFactsOrUnmanaged(ctx: OpContext, inputs: ObProxyInputs) {
 }
 
 /** Submits a stop (resuming or retrying a stop that holds the lock) and waits for it. */
-export async function stopAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {
+export async function stopAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice, recorded?: LastDag): Promise<LastDag> {
   ctx.progress.info("stopping the OBProxy (running: false)");
-  const dag = await submitDag(ctx, "stop", () => ctx.client.stopObproxy(), deadline);
+  const dag = await submitDag(ctx, "stop", () => ctx.client.stopObproxy(), deadline, recorded);
   return summarizeDag(await waitDag(ctx, dag, deadline, advice));
 }
 

@@ -3,6 +3,8 @@
  * explicitly: leaving it undefined makes the engine diff inputs itself, `__provider` included.
  */
 import { containsUnknown } from "./check";
+import { comparable } from "./normalize";
+import { parameterChanges } from "./parameters";
 import { PORT_KEYS, resolvePort } from "./ports";
 import { PROVIDER_KEY } from "./types";
 
@@ -26,11 +28,10 @@ export const REPLACE_KEYS = [
   "configUrl",
   "proxyroPassword",
   "obproxySysPassword",
-  "parameters",
 ] as const;
 
-/** Changed through a start or stop DAG. */
-export const REMOTE_UPDATE_KEYS = ["running"] as const;
+/** Changed through a start or stop DAG, or `ALTER proxyconfig` on OBProxy's SQL port (parameters.ts). */
+export const REMOTE_UPDATE_KEYS = ["running", "parameters"] as const;
 
 /** Only change how the provider talks to obshell or behaves: an update that makes no remote call. */
 export const LOCAL_UPDATE_KEYS = ["timeouts", "adopt", "tls", "agentPublicKeyPin", "agentPassword", "resourceName"] as const;
@@ -63,15 +64,26 @@ function differs(oldValue: unknown, newValue: unknown): boolean {
   return containsUnknown(newValue) || !sameValue(oldValue, newValue);
 }
 
+/** Like `differs`, on normal forms (old states hold raw text: `http://h:2886/` then equals `http://h:2886`). */
+function keyDiffers(key: string, oldValue: unknown, newValue: unknown): boolean {
+  return containsUnknown(newValue) || !sameValue(comparable(key, oldValue), comparable(key, newValue));
+}
+
 /** Compares old outputs with new inputs. */
 export function diffProps(olds: Props, news: Props): DiffOutcome {
-  const replaces: string[] = REPLACE_KEYS.filter((k) => differs(olds[k], news[k]));
+  const replaces: string[] = REPLACE_KEYS.filter((k) => keyDiffers(k, olds[k], news[k]));
   for (const key of PORT_KEYS) {
     // Outputs hold the resolved ports; resolve the new inputs the same way so "unset" and "2883" compare equal.
     const next = resolvePort(news, key);
     if (next === undefined || olds[key] !== next) replaces.push(key);
   }
-  const running = differs(olds.running ?? true, news.running ?? true);
+  // Parameters change in place, except the ones OBProxy reads only at start: those replace, named by path
+  // (`parameters.proxy_id`) so the plan shows which key forces it.
+  const parametersChanged = differs(olds.parameters, news.parameters);
+  if (parametersChanged && !containsUnknown(news.parameters)) {
+    for (const { key } of parameterChanges(olds.parameters, news.parameters).replace) replaces.push(`parameters.${key}`);
+  }
+  const running = differs(olds.running ?? true, news.running ?? true) || parametersChanged;
   const local =
     LOCAL_UPDATE_KEYS.some((k) => k !== "adopt" && differs(olds[k], news[k])) ||
     differs(olds.adopt ?? false, news.adopt ?? false);

@@ -16,7 +16,14 @@ export type ObProxyErrorCode =
   | "DagLost" // waiting for an accepted DAG failed for another reason (agent unreachable, …)
   | "LockHeld" // another OBProxy maintenance DAG holds obshell's lock and needs an operator
   | "NoPassword" // no agent password from input, stack config or environment
-  | "NotManaged"; // an import named an agent that manages no OBProxy
+  | "NotManaged" // an import named an agent that manages no OBProxy
+  | "ParameterUpdateFailed" // ALTER proxyconfig on OBProxy's SQL port failed
+  | "DeadlineExceeded" // the operation's deadline passed with a request (or a DAG) in flight
+  | "Cancelled" // the host aborted the operation (Cancel, Stop, Ctrl-C); obshell's DAG keeps running
+  | "DagPassed" // a DAG an operator ended with PASS: its skipped tasks did not happen
+  | "ForeignDag" // a DAG this resource did not start stands where ours should be
+  | "StillManaged" // a delete ended, yet obshell still manages an OBProxy
+  | "Unconfirmed"; // a delete ended, but whether obshell still manages an OBProxy could not be read
 
 /** An error thrown by the ObProxy provider. */
 export class ObProxyError extends Error {

@@ -10,10 +10,13 @@ import { checkInputs, type CheckFailure } from "./check";
 import { setStackConfig } from "./config";
 import { createContext, type OpContext, type OperationOptions, type ProviderDeps } from "./context";
 import { createObproxy } from "./create";
+import { boundedError, type DeadlineOp } from "./deadline";
 import { deleteObproxy } from "./delete";
 import { diffProps } from "./diff";
 import { IMPORT_ID_FORMAT, importObproxy, parseImportId } from "./import";
-import { redact } from "./secrets";
+import { normalizeInputs } from "./normalize";
+import { resourceLabel } from "./progress";
+import { redact, redactError, secretValues } from "./secrets";
 import type { ObProxyInputs, ObProxyOutputs } from "./types";
 import { readObproxy, updateObproxy } from "./update";
 
@@ -32,25 +35,33 @@ export interface ObProxyLifecycle {
   delete(id: string, props: Props, op?: OperationOptions): Promise<void>;
 }
 
-/** Runs one operation with a fresh context; keeps secrets out of the error and always closes the client. */
-async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>): Promise<T> {
-  const ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
+/**
+ * Runs one operation with a fresh context; keeps secrets out of the error and always closes the client. The context
+ * (and the client, which parses the endpoint) is built inside the error handling, so even a bad endpoint that got
+ * past check fails labelled and redacted. The deadline passing or the host aborting is said once, here, with what
+ * was in flight (deadline.ts).
+ */
+async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>, kind?: DeadlineOp): Promise<T> {
+  const label = resourceLabel(props);
+  let secrets: string[] = [];
+  let ctx: OpContext | undefined;
   try {
+    secrets = secretValues(props);
+    ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
     return await op(ctx);
-  } catch (e) {
-    if (e instanceof Error) {
-      // Client errors do not know which resource they belong to; the engine shows no URN for dynamic providers.
-      if (!e.message.startsWith(ctx.label)) e.message = `${ctx.label}: ${e.message}`;
-      // The plugin prints message and stack (delete, read) and the engine shows the message: both are redacted.
-      e.message = redact(e.message, ctx.secrets);
-      if (e.stack) e.stack = redact(e.stack, ctx.secrets);
-      const partial = e as Error & { reasons?: unknown };
-      if (Array.isArray(partial.reasons)) partial.reasons = partial.reasons.map((r) => redact(String(r), ctx.secrets));
-    }
-    throw e;
+  } catch (caught) {
+    throw labelAndRedact((ctx && boundedError(ctx, caught, kind)) ?? caught, label, secrets);
   } finally {
-    await ctx.client.close().catch(() => undefined);
+    await ctx?.client.close().catch(() => undefined);
   }
+}
+
+/** The error the engine (and any `console.error`) sees: named after the resource, with no secret anywhere in it. */
+function labelAndRedact(e: unknown, label: string, secrets: string[]): unknown {
+  if (!(e instanceof Error)) return new Error(redact(`${label}: ${String(e)}`, secrets));
+  // Client errors do not know which resource they belong to; the engine shows no URN for dynamic providers.
+  if (!e.message.startsWith(label)) e.message = `${label}: ${e.message}`;
+  return redactError(e, secrets);
 }
 
 /** Builds the provider functions over injectable dependencies (tests, benchmark); the module exports use defaults. */
@@ -67,13 +78,14 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
         // check must never throw (the engine would show a stack trace instead of the property at fault).
         failures = [{ property: "", reason: `internal error while checking inputs: ${(e as Error).message}` }];
       }
-      return { inputs: news, failures };
+      // Normal forms go to the engine (and into state), so the next diff compares like with like.
+      return { inputs: failures.length === 0 ? normalizeInputs(news) : news, failures };
     },
     async diff(_id, olds, news) {
       return diffProps(olds, news);
     },
     async create(inputs, op = {}) {
-      return run(inputs, deps, op, (ctx) => createObproxy(ctx, inputs as ObProxyInputs));
+      return run(inputs, deps, op, (ctx) => createObproxy(ctx, inputs as ObProxyInputs), "create");
     },
     async read(id, props = {}, op = {}) {
       // An import sends only the id: for the native plugin it names the agent and home (import.ts); the dynamic
@@ -86,10 +98,10 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
       return run(props, deps, op, (ctx) => readObproxy(ctx, id, props as ObProxyOutputs & ObProxyInputs));
     },
     async update(id, olds, news, op = {}) {
-      return { outs: await run(news, deps, op, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs)) };
+      return { outs: await run(news, deps, op, (ctx) => updateObproxy(ctx, id, olds as Partial<ObProxyOutputs>, news as ObProxyInputs), "update") };
     },
     async delete(_id, props, op = {}) {
-      await run(props, deps, op, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>));
+      await run(props, deps, op, (ctx) => deleteObproxy(ctx, props as Partial<ObProxyOutputs>), "delete");
     },
   };
 }

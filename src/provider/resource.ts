@@ -3,6 +3,7 @@
  * Type token `pulumi-nodejs:dynamic/obshell:ObProxy`. See docs/resource.md for the full reference.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { hasSecretParameter } from "./secrets";
 import { shimProvider } from "./shim";
 import type { Duration, LastDag } from "./types";
 
@@ -60,7 +61,11 @@ export interface ObProxyArgs {
   proxyroPassword?: pulumi.Input<string>;
   /** Password of root@proxysys (secret). */
   obproxySysPassword?: pulumi.Input<string>;
-  /** Extra OBProxy startup parameters; keys `^[a-zA-Z0-9_]+$`, values strings without ','. */
+  /**
+   * Extra OBProxy startup parameters; keys `^[a-zA-Z0-9_]+$`, values strings without ','. When a key looks like a
+   * password (`*password*`, `*passwd*`, `*pwd*`, `*secret*`, `*token*`, `*credential*`, a `key` word) the whole map
+   * is secret in state and its value is redacted from messages; wrap any other value in `pulumi.secret(...)`.
+   */
   parameters?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Whether the OBProxy should run; changing it starts or stops it in place. @default true */
   running?: pulumi.Input<boolean>;
@@ -87,6 +92,23 @@ function secret<T>(value: pulumi.Input<T> | undefined): pulumi.Output<pulumi.Unw
   return value === undefined ? undefined : pulumi.secret(value);
 }
 
+/**
+ * `parameters`, secret as a whole when a key looks like a password. Secrecy is per property in Pulumi state, so one
+ * password-like entry makes the map secret; the keys are only known once the Input resolves, hence `apply`.
+ */
+function parametersInput(value: ObProxyArgs["parameters"]): pulumi.Output<Record<string, string>> | undefined {
+  if (value === undefined) return undefined;
+  const resolved = pulumi.output(value) as pulumi.Output<Record<string, string>>;
+  return resolved.apply((p) => (hasSecretParameter(p) ? pulumi.secret(p) : pulumi.output(p)));
+}
+
+/** Output keys kept secret for these args: the fixed ones, plus `parameters` when it is known now to hold a password. */
+function secretOutputKeys(args: ObProxyArgs): string[] {
+  const p = args.parameters;
+  const known = p !== null && typeof p === "object" && !pulumi.Output.isInstance(p) && !(p instanceof Promise);
+  return known && hasSecretParameter(p) ? [...SECRET_OUTPUT_KEYS, "parameters"] : SECRET_OUTPUT_KEYS;
+}
+
 /** The props handed to the dynamic resource: inputs (secrets wrapped), the resource name, and output keys as undefined. */
 function propsFor(name: string, args: ObProxyArgs): pulumi.Inputs {
   const props: pulumi.Inputs = Object.fromEntries(OUTPUT_KEYS.map((k) => [k, undefined]));
@@ -96,6 +118,7 @@ function propsFor(name: string, args: ObProxyArgs): pulumi.Inputs {
     proxyroPassword: secret(args.proxyroPassword),
     obproxySysPassword: secret(args.obproxySysPassword),
     tls: secret(args.tls),
+    parameters: parametersInput(args.parameters),
     // The provider never sees the URN; it names the resource in progress lines and errors with this.
     resourceName: name,
   });
@@ -131,7 +154,7 @@ export class ObProxy extends pulumi.dynamic.Resource {
   declare public readonly lastDag: pulumi.Output<LastDag | undefined>;
 
   constructor(name: string, args: ObProxyArgs, opts?: pulumi.CustomResourceOptions) {
-    const options = pulumi.mergeOptions(opts, { additionalSecretOutputs: SECRET_OUTPUT_KEYS });
+    const options = pulumi.mergeOptions(opts, { additionalSecretOutputs: secretOutputKeys(args) });
     super(shimProvider, name, propsFor(name, args), options, "obshell", "ObProxy");
   }
 }

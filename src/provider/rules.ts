@@ -2,8 +2,10 @@
  * Field rules for `check`, as zod schemas. Each message says what is wrong without echoing the value: a rejected
  * value may be a password typed into the wrong field, and check failures are printed by the CLI.
  */
+import { createPublicKey } from "node:crypto";
 import { z } from "zod";
 import { parseDuration } from "./durations";
+import { normalizeHomePath } from "./normalize";
 
 /** Characters obshell accepts in a path (its `upgrade_dir` rule, ASCII part), minus anything a shell would read. */
 const SAFE_PATH_RE = /^[A-Za-z0-9_\-./@:+]+$/;
@@ -48,6 +50,27 @@ const httpUrl = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
+/**
+ * The agent's address: an origin only. obshell serves `/api/v1` at the root and the auth header binds the exact
+ * path, so a path, query or fragment can only be a mistake (the client would refuse it at the first request).
+ * Spaces are refused rather than trimmed: `" https://…"` is not recognisably https to every reader of the text.
+ */
+export function endpointProblem(text: string): string | undefined {
+  if (text !== text.trim()) return "must not have leading or trailing spaces";
+  const problem = httpUrlProblem(text);
+  if (problem) return problem;
+  const url = new URL(text);
+  if (url.pathname !== "/") return "must not have a path: obshell serves /api/v1 at the root (use http(s)://host:port)";
+  if (url.search || text.includes("?")) return "must not have a query (use http(s)://host:port)";
+  if (url.hash || text.includes("#")) return "must not have a fragment (use http(s)://host:port)";
+  return undefined;
+}
+
+const endpoint = z.string("must be a URL such as http://127.0.0.1:2886").superRefine((s, ctx) => {
+  const problem = endpointProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 const port = z
   .number("must be an integer port number")
   .int("must be an integer port number")
@@ -59,7 +82,8 @@ const homePath = z
   .max(4096, "is too long")
   .refine((p) => p.startsWith("/"), "must be an absolute path")
   .refine((p) => !p.split("/").includes(".."), "must not contain '..' segments")
-  .refine((p) => p.replace(/\/+/g, "/") !== "/", "must not be '/': obshell's delete removes bin/ and lib/ under it")
+  // Judged in normal form: "/." and "/./" are "/" too.
+  .refine((p) => normalizeHomePath(p) !== "/", "must not be '/' (or resolve to it): obshell's delete removes bin/ and lib/ under it")
   .refine((p) => SAFE_PATH_RE.test(p), "may only contain letters, digits and _ - . / @ : +");
 
 const rsList = z
@@ -68,21 +92,51 @@ const rsList = z
 
 const password = z.string("must be a string").max(1024, "is too long");
 
-const timeoutValue = z.union([z.string(), z.number()], "must be a duration like \"20m\" or a number of seconds").refine(
-  (v) => parseDuration(v) !== undefined,
-  "must be a positive duration of at most 24h, like \"20m\", \"90s\", \"1h30m\" or a number of seconds",
-);
+/**
+ * The shortest deadline accepted. One obshell round trip (key fetch, request, DAG poll) takes longer than a few
+ * hundred ms on a busy agent, so a smaller value can only fail, after having sent a DAG-creating request.
+ */
+export const MIN_TIMEOUT_MS = 1_000;
 
-const pin = z
-  .string()
+const timeoutValue = z
+  .union([z.string(), z.number()], "must be a duration like \"20m\" or a number of seconds")
   .refine(
-    (s) => /^(?:sha256:)?[0-9a-fA-F]{64}$/.test(s) || /^[A-Za-z0-9+/]{40,}={0,2}$/.test(s),
-    "must be the agent key as base64 PKCS#1 DER, or its SHA-256 hex (optionally prefixed 'sha256:')",
-  );
+    (v) => parseDuration(v) !== undefined,
+    "must be a positive duration of at most 24h, like \"20m\", \"90s\", \"1h30m\" or a number of seconds",
+  )
+  .refine((v) => (parseDuration(v) ?? MIN_TIMEOUT_MS) >= MIN_TIMEOUT_MS, "must be at least 1s");
+
+/** True for standard base64 (padded) of a PKCS#1 RSA public key in DER, the form `GET /api/v1/secret` serves. */
+function isPkcs1Der(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return false;
+  try {
+    return createPublicKey({ key: Buffer.from(text, "base64"), format: "der", type: "pkcs1" }).asymmetricKeyType === "rsa";
+  } catch {
+    return false;
+  }
+}
+
+/** What the client accepts (obshell/options.ts `parsePin`), checked fully here so a bad pin fails before any request. */
+export function pinProblem(text: string): string | undefined {
+  const hex = text.toLowerCase().startsWith("sha256:") ? text.slice(7) : text;
+  if (/^[0-9a-fA-F]{64}$/.test(hex) || isPkcs1Der(text)) return undefined;
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) return "looks like a base64 SHA-256; give the SHA-256 as 64 hex digits, or the key as base64 PKCS#1 DER";
+  return "must be the agent key as base64 PKCS#1 DER, or its SHA-256 as 64 hex digits (optionally prefixed 'sha256:')";
+}
+
+const pin = z.string("must be a string").superRefine((s, ctx) => {
+  const problem = pinProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A port given as text (a `parameters` value): decimal, 1–65535. */
+export function validPortText(text: unknown): boolean {
+  return typeof text === "string" && validPort(text);
+}
 
 /** Rules for each top-level input that is a scalar (objects are handled field by field in check.ts). */
 export const SCALAR_RULES: Record<string, z.ZodType> = {
-  endpoint: httpUrl,
+  endpoint,
   agentPassword: z.string("must be a string").min(1, "must not be empty").max(1024, "is too long"),
   agentPublicKeyPin: pin,
   homePath,

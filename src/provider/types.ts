@@ -99,7 +99,10 @@ export const PORT_PARAMETERS = {
 export const AGENT_PASSWORD_CONFIG_KEY = "obshell:agentPassword";
 export const AGENT_PASSWORD_ENV = "OBSHELL_AGENT_PASSWORD";
 
-/** Input keys whose values are secrets: never logged, never echoed in errors, secret in state. */
+/**
+ * Input keys whose values are secrets: never logged, never echoed in errors, secret in state. `parameters` joins
+ * them when one of its keys looks like a password (secrets.ts `SECRET_PARAMETER_KEY_RE`).
+ */
 export const SECRET_INPUT_KEYS = ["agentPassword", "proxyroPassword", "obproxySysPassword", "tls"] as const;
 
 /** Inputs and outputs together, as a resource's state holds them (house naming). */

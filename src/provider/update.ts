@@ -4,59 +4,84 @@
  * stored settings without any remote call. `read` backs `pulumi refresh`.
  */
 import { isObshellApiError } from "../obshell";
-import { ErrCode, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
+import { ErrCode, OBPROXY_DAGS, isObproxyTaskId, type DagDetail } from "../obshell/schemas";
 import type { OpContext } from "./context";
 import { completeAdd, addParams, assertSupported, requireAgentPassword, stopAndWait, type Created } from "./create";
-import { submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
-import { operationTimeoutMs } from "./durations";
-import { asPartialFailure, summarizeDag } from "./errors";
+import { describePass, isPassed, submitDag, waitDag, type DagError, type WaitAdvice } from "./dags";
+import { waitAdvice } from "./messages";
+import { startDeadline } from "./deadline";
+import { ObProxyError, asPartialFailure, summarizeDag } from "./errors";
+import { alterProxyconfig, parameterChanges } from "./parameters";
 import { agentFacts, buildOutputs, storedAgentFacts, withProvider } from "./outputs";
 import type { LastDag, ObProxyInputs, ObProxyOutputs } from "./types";
 
-const UPDATE_ADVICE = (timeout: number): WaitAdvice => ({
-  timeoutMs: timeout,
-  onFailed: "Fix the cause and run `pulumi up` again: it retries this DAG.",
-  onTimeout: "It keeps running in obshell: run `pulumi up` again to resume waiting (timeouts.update sets the limit).",
-});
+const UPDATE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("update", timeout);
 
 /** Updates the resource; returns full outputs. */
 export async function updateObproxy(ctx: OpContext, id: string, olds: Partial<ObProxyOutputs>, news: ObProxyInputs): Promise<ObProxyOutputs> {
-  const timeout = operationTimeoutMs(ctx.op.timeoutMs, news.timeouts, "update");
-  const deadline = ctx.now() + timeout;
+  const deadline = startDeadline(ctx, "update", news.timeouts);
+  const timeout = ctx.deadline!.timeoutMs;
   if (olds.managed !== true && olds.adopted !== true) {
     return (await continueCreate(ctx, id, olds, news, deadline, timeout)).outs;
   }
   const current = olds.running ?? true;
   const desired = news.running ?? true;
   const adopted = olds.adopted === true;
-  if (current === desired) {
+  const params = parameterChanges(olds.parameters, news.parameters);
+  const paramKeys = Object.keys(params.set);
+  if (params.removed.length > 0) {
+    ctx.progress.info(`parameters ${params.removed.join(", ")} no longer given: OBProxy keeps their current values (it has no reset); set them explicitly to change them`);
+  }
+  if (current === desired && paramKeys.length === 0) {
     // Only local settings changed (or just the provider text): keep the agent facts, make no remote call.
     return buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: olds.lastDag });
   }
+  if (paramKeys.length > 0 && !current && !desired) {
+    const text = `${ctx.label}: parameters ${paramKeys.join(", ")} can only change while OBProxy runs (ALTER proxyconfig on its SQL port): set running: true, or change them together with it`;
+    throw new ObProxyError("ParameterUpdateFailed", text);
+  }
   requireAgentPassword(ctx, news);
   let lastDag = olds.lastDag;
+  let running = current;
+  let applied: string[] = [];
   try {
-    lastDag = desired ? await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout)) : await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout));
+    if (!current && desired) {
+      lastDag = await startAndWait(ctx, deadline, UPDATE_ADVICE(timeout), lastDag);
+      running = true;
+    }
+    if (paramKeys.length > 0) {
+      const sqlPort = Number(olds.sqlPort);
+      applied = await alterProxyconfig(ctx, { endpoint: news.endpoint, sqlPort, sysPassword: news.obproxySysPassword }, params.set, deadline);
+    }
+    if (current && !desired) {
+      lastDag = await stopAndWait(ctx, deadline, UPDATE_ADVICE(timeout), lastDag);
+      running = false;
+    }
   } catch (e) {
-    const failed = e as DagError;
-    const outs = buildOutputs(news, { agent: storedAgentFacts(olds), running: current, adopted, lastDag: failed.lastDag ?? lastDag });
+    const failed = e as DagError & { applied?: string[] };
+    applied = failed.applied ?? applied;
+    // State records what OBProxy has now: the old parameters plus the ones applied before the failure.
+    const parameters = { ...(olds.parameters ?? {}), ...Object.fromEntries(applied.map((k) => [k, params.set[k] as string])) };
+    const outs = buildOutputs({ ...news, parameters }, { agent: storedAgentFacts(olds), running, adopted, lastDag: failed.lastDag ?? lastDag });
     throw asPartialFailure(failed, id, withProvider(outs, news));
   }
   const agent = agentFacts(await ctx.client.getInfo(), news.endpoint);
-  ctx.progress.info(desired ? "OBProxy started" : "OBProxy stopped");
-  return buildOutputs(news, { agent, running: desired, adopted, lastDag });
+  if (running !== current) ctx.progress.info(desired ? "OBProxy started" : "OBProxy stopped");
+  if (applied.length > 0) ctx.progress.info(`OBProxy parameters changed in place: ${applied.join(", ")}`);
+  return buildOutputs(news, { agent, running, adopted, lastDag });
 }
 
-async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice): Promise<LastDag> {
+async function startAndWait(ctx: OpContext, deadline: number, advice: WaitAdvice, recorded?: LastDag): Promise<LastDag> {
   ctx.progress.info("starting the OBProxy (running: true)");
-  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline);
+  const dag = await submitDag(ctx, "start", () => ctx.client.startObproxy(), deadline, recorded);
   return summarizeDag(await waitDag(ctx, dag, deadline, advice));
 }
 
 /**
- * Continues a create that ended in a partial failure: if the agent manages the OBProxy now, only `running` is left
- * to apply; otherwise the add is submitted again, which resumes (or retries, when it failed) the Add DAG that still
- * holds obshell's lock instead of starting a second one.
+ * Continues a create that ended in a partial failure: if the agent manages the OBProxy our recorded Add DAG added,
+ * only `running` is left to apply; otherwise the add is submitted again, which resumes (or retries, when it failed)
+ * our Add DAG that still holds obshell's lock instead of starting a second one. A managed OBProxy that our add did
+ * not produce (someone else's add, or ours ended by PASS) is never taken as ours.
  */
 async function continueCreate(
   ctx: OpContext,
@@ -69,10 +94,35 @@ async function continueCreate(
   requireAgentPassword(ctx, news);
   const info = await assertSupported(ctx);
   const o = { deadline, timeout, adopted: false, lastDag: olds.lastDag };
-  if (info.isObproxyAgent === true) return completeAdd(ctx, news, id, undefined, o);
+  if (info.isObproxyAgent === true) {
+    await assertOurAddManaged(ctx, olds.lastDag);
+    return completeAdd(ctx, news, id, undefined, o);
+  }
   ctx.progress.info(`continuing the create that did not finish (last DAG ${olds.lastDag?.id ?? "none"})`);
-  const dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(news)), deadline);
+  const dag = await submitDag(ctx, "add", () => ctx.client.addObproxy(addParams(news)), deadline, olds.lastDag);
   return completeAdd(ctx, news, id, dag, o);
+}
+
+/**
+ * obshell manages an OBProxy: it is ours only when our recorded Add DAG ran to SUCCEED without a PASS (or when
+ * nothing was recorded to tell: a lost answer). Otherwise it is reported, never completed as ours.
+ */
+async function assertOurAddManaged(ctx: OpContext, recorded: LastDag | undefined): Promise<void> {
+  if (!recorded?.id || recorded.name !== OBPROXY_DAGS.add.name || !isObproxyTaskId(recorded.id)) return;
+  const ours = await ctx.client.getDag(recorded.id, { showDetails: true }).catch(() => undefined);
+  if (!ours) return;
+  if (ours.state === "SUCCEED" && isPassed(ours)) {
+    throw new ObProxyError("DagPassed", `${ctx.label}: ${describePass(ours)}; obshell manages an OBProxy, but this resource's add did not complete. Run \`pulumi destroy\`, then \`pulumi up\` to add it again.`, { dagId: ours.id });
+  }
+  const last = await ctx.client.getLastMaintenanceDag().catch(() => undefined);
+  if (ours.state !== "SUCCEED" || (last && last.name === OBPROXY_DAGS.add.name && last.id !== ours.id)) {
+    const other = last && last.id !== ours.id ? ` (${last.name} DAG ${last.id}, not started by this resource)` : "";
+    throw new ObProxyError(
+      "ForeignDag",
+      `${ctx.label}: obshell manages an OBProxy that this resource's Add obproxy DAG ${ours.id} (${ours.state}) did not add${other}: another party added it. This resource added nothing; use another agent or remove that OBProxy first.`,
+      { dagId: last?.id ?? ours.id },
+    );
+  }
 }
 
 /**

@@ -27,13 +27,18 @@ export const FLAGS = {
   "private-key": { type: "string" },
   identity: { type: "string", default: "SINGLE" },
   "agent-ip": { type: "string", default: "127.0.0.1" },
+  "control-token": { type: "string" },
   help: { type: "boolean", default: false },
 } as const satisfies ParseArgsConfig["options"];
 
 export const USAGE =
   "usage: obshell-sim [--port 2886] [--agent-password PW] [--time-scale 0.05] [--version 4.5.0.0] [--memory] [--fake-home DIR]\n" +
   "                   [--fail-task NAME[:once|always|N][:ERRCODE]]... [--faults '<FaultPlan JSON>'] [--private-key PEM_FILE]\n" +
-  "                   [--identity SINGLE] [--agent-ip 127.0.0.1]\n";
+  "                   [--identity SINGLE] [--agent-ip 127.0.0.1] [--control-token TOKEN (or OBSHELL_SIM_CONTROL_TOKEN)]\n" +
+  "/__sim/* control requests need the header x-sim-control-token: TOKEN (printed at start) and a JSON body.\n";
+
+/** Environment variable that fixes the control token (CI scripts that start the simulator and then drive it). */
+export const CONTROL_TOKEN_ENV = "OBSHELL_SIM_CONTROL_TOKEN";
 
 /** What the command line asks for. */
 export interface CliOptions {
@@ -49,6 +54,8 @@ export interface CliOptions {
   privateKeyFile?: string;
   identity: AgentIdentity;
   agentIp: string;
+  /** `--control-token`; absent: the environment's, else a fresh random one (chosen by startSimulator). */
+  controlToken?: string;
 }
 
 /** Parses and checks `argv` (without node and the script); throws CliUsageError naming the bad flag. */
@@ -81,7 +88,14 @@ function toOptions(v: ReturnType<typeof parseFlags>["values"]): CliOptions {
     ...(v["private-key"] !== undefined ? { privateKeyFile: nonEmpty("--private-key", v["private-key"]) } : {}),
     identity: oneOf("--identity", v.identity, AGENT_IDENTITIES),
     agentIp: ipAddress("--agent-ip", v["agent-ip"]),
+    ...(v["control-token"] !== undefined ? { controlToken: controlToken("--control-token", v["control-token"]) } : {}),
   };
+}
+
+/** The simulator refuses tokens shorter than 16 characters; say so as a usage error naming the flag. */
+function controlToken(name: string, text: string): string {
+  if (text.length < 16) throw new CliUsageError(`${name}: expected at least 16 characters`);
+  return text;
 }
 
 /** Parses `NAME[:once|always|N][:ERRCODE]`. */

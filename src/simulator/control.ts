@@ -8,6 +8,7 @@ import type { MemoryHomeSpec } from "./memory-host";
 import { MemoryHost } from "./memory-host";
 import type { ControlHandler } from "./server";
 import type { AgentState } from "./state";
+import { operatorAct, partyAdd, partyDelete, type PartyResult } from "./second-party";
 
 /** A snapshot of the agent's state (for tests and `/__sim/state`). */
 export interface SimulatorStateView {
@@ -16,7 +17,7 @@ export interface SimulatorStateView {
   agentPasswordSet: boolean;
   skewMs: number;
   /** DAGs with details, plus each one's real finish time (epoch ms) for completion-lag measurements. */
-  dags: Array<ReturnType<typeof dagDto> & { finishedAtMs?: number; isFinished: boolean }>;
+  dags: Array<ReturnType<typeof dagDto> & { finishedAtMs?: number; isFinished: boolean; homePath?: string }>;
   faults: unknown;
 }
 
@@ -28,6 +29,10 @@ export interface SimulatorControl {
   resetConnections(o: { count: number; path?: string }): void;
   respond5xx(o: { status: number; count: number; path?: string }): void;
   malformedResponses(o: { kind: MalformedKind; count: number; path?: string }): void;
+  /** The next `count` requests (every one when omitted) are accepted and never answered. */
+  silence(o?: { count?: number; path?: string }): void;
+  /** The next `count` answers (every one when omitted) are written one byte every `byteEveryMs`. */
+  slowLoris(o: { byteEveryMs: number; count?: number; path?: string }): void;
   /** Applies a whole FaultPlan. */
   applyFaults(plan: FaultPlan): void;
   clearFaults(): void;
@@ -39,6 +44,15 @@ export interface SimulatorControl {
   /** Kills the managed OBProxy process (default) and/or removes its home, behind obshell's back. */
   loseObproxy(o?: { process?: boolean; home?: boolean }): Promise<void>;
   setAgentPassword(pw: string | null): void;
+  /**
+   * A second party adds an OBProxy at its own home on this agent (the add route's checks, lock and fates, without
+   * a header). Resolves with the DAG created or obshell's refusal.
+   */
+  partyAddObproxy(params: Record<string, unknown>): Promise<PartyResult>;
+  /** A second party's DELETE /api/v1/obproxy. */
+  partyDeleteObproxy(): Promise<PartyResult>;
+  /** An operator acts on a DAG in obshell's console: "retry", "pass", "cancel" or "rollback". */
+  operateDag(dagId: string, operator: string): Promise<PartyResult>;
   /** Memory mode only: describe a home path (missing, non-empty etc/, version…). */
   defineMemoryHome(path: string, spec: MemoryHomeSpec): void;
   state(): SimulatorStateView;
@@ -55,6 +69,8 @@ export function createControl(s: AgentState, restart: (downMs: number) => Promis
     resetConnections: (o) => s.faults.apply({ reset: o }),
     respond5xx: (o) => s.faults.apply({ status5xx: o }),
     malformedResponses: (o) => s.faults.apply({ malformed: o }),
+    silence: (o = {}) => s.faults.apply({ silent: { count: o.count ?? Infinity, ...(o.path ? { path: o.path } : {}) } }),
+    slowLoris: (o) => s.faults.apply({ slowLoris: { ...o, count: o.count ?? Infinity } }),
     applyFaults: (plan) => s.faults.apply(plan),
     clearFaults: () => s.faults.clear(),
     restart: (o) => restart(o.downMs),
@@ -64,6 +80,9 @@ export function createControl(s: AgentState, restart: (downMs: number) => Promis
       if (s.obproxy) await s.host.lose(s.obproxy.homePath, o);
     },
     setAgentPassword: (pw) => void (s.agentPassword = pw),
+    partyAddObproxy: (params) => partyAdd(s, params),
+    partyDeleteObproxy: () => partyDelete(s),
+    operateDag: (dagId, operator) => operatorAct(s, dagId, operator),
     defineMemoryHome: (path, spec) => {
       if (!(s.host instanceof MemoryHost)) throw new Error("defineMemoryHome needs mode 'memory'");
       s.host.define(path, spec);
@@ -73,11 +92,24 @@ export function createControl(s: AgentState, restart: (downMs: number) => Promis
       obproxy: s.obproxy && { homePath: s.obproxy.homePath, sqlPort: s.obproxy.sqlPort, version: s.obproxy.version },
       agentPasswordSet: s.agentPassword !== null,
       skewMs: s.skewMs,
-      dags: s.engine.all().map((d) => ({ ...dagDto(d, s.address, true), finishedAtMs: d.finishedAtMs, isFinished: d.isFinished })),
+      dags: s.engine.all().map((d) => ({ ...withoutOptionValues(dagDto(d, s.address, true)), finishedAtMs: d.finishedAtMs, isFinished: d.isFinished, ...(d.homePath ? { homePath: d.homePath } : {}) })),
       faults: s.faults.snapshot(),
     }),
     reset: resetState,
   };
+}
+
+/**
+ * A DAG as the state view shows it: task logs with the values of `-o k=v,…` replaced by `***`. The start command line
+ * carries every parameter value and the sha1 of the sys password (as obshell logs it, behind its auth); the state
+ * view is for tests and dashboards and shows no secret-derived value. The agent API still serves the real logs.
+ */
+function withoutOptionValues(dag: ReturnType<typeof dagDto>): ReturnType<typeof dagDto> {
+  // The options are shell-quoted: `'…'` with `'\''` for a quote inside a value.
+  const keysOnly = (quoted: string) => quoted.slice(1, -1).split(",").map((kv) => `${kv.split("=")[0]}=***`).join(",");
+  const scrub = (line: string) => line.replace(/-o ('(?:[^']|'\\'')*')/g, (_m, quoted: string) => `-o '${keysOnly(quoted)}'`);
+  const nodes = dag.nodes?.map((n) => ({ ...n, sub_tasks: n.sub_tasks?.map((t) => ({ ...t, task_logs: t.task_logs?.map(scrub) ?? null })) ?? null }));
+  return { ...dag, nodes: nodes ?? null };
 }
 
 /** `/__sim/…` over HTTP: JSON in, JSON out. */
@@ -105,10 +137,18 @@ export function controlHttp(c: SimulatorControl, requests: () => unknown): Contr
         case "POST /__sim/lose-obproxy": await c.loseObproxy(arg as { process?: boolean; home?: boolean }); return ok;
         case "POST /__sim/agent-password": c.setAgentPassword((arg.password as string | null | undefined) ?? null); return ok;
         case "POST /__sim/reset": c.reset(); return ok;
+        case "POST /__sim/party/add-obproxy": return partyAnswer(await c.partyAddObproxy((arg.params ?? arg) as Record<string, unknown>));
+        case "POST /__sim/party/delete-obproxy": return partyAnswer(await c.partyDeleteObproxy());
+        case "POST /__sim/operate-dag": return partyAnswer(await c.operateDag(String(arg.dagId ?? ""), String(arg.operator ?? "")));
         default: return { status: 404, json: { error: `unknown control route ${route}` } };
       }
     } catch (e) {
       return { status: 400, json: { error: (e as Error).message } };
     }
   };
+}
+
+/** A party's result over HTTP: 200 with the DAG, or obshell's status with its refusal. */
+function partyAnswer(r: PartyResult): { status: number; json: unknown } {
+  return r.ok ? { status: 200, json: r } : { status: r.status, json: r };
 }

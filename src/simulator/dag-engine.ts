@@ -47,6 +47,8 @@ export interface TaskFate {
   message: string;
   /** How many more executions fail (Infinity = always). */
   remaining: number;
+  /** An operator watching obshell's console acts on the failure at once: PASS or RETRY the DAG. */
+  then?: "pass" | "retry";
 }
 
 /** A sub task (and its node) as stored. */
@@ -75,8 +77,12 @@ export interface DagRecord {
   /** False for a failed maintenance DAG: it keeps the lock (§5.2). */
   isFinished: boolean;
   fates: Map<string, TaskFate>;
+  /** The OBProxy home the DAG acts on (the add's home_path, else the home managed when it was created). */
+  homePath?: string;
   /** Real (unskewed) epoch ms at which the DAG last reached a terminal state, for completion-lag benchmarks. */
   finishedAtMs?: number;
+  /** Simulator-clock ms of the scheduler tick that last advanced this DAG. */
+  lastTickMs?: number;
   abort?: AbortController;
 }
 
@@ -157,12 +163,17 @@ export class DagEngine {
     return SCHEDULER_TICK_MS * this.o.timeScale;
   }
 
-  /** Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock) and not before now. */
-  private async nextTick(signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
+  /**
+   * Sleeps to the first scheduler tick strictly after `afterMs` (simulator clock): ticks follow the one that last
+   * advanced the DAG (or the agent's start) by whole periods, counted from when that tick really ran, as obshell's
+   * loop sleeps 1 s after each pass, so a late timer stretches the period instead of shortening the next one.
+   */
+  private async nextTick(dag: DagRecord, signal: AbortSignal, afterMs = this.o.clock.now()): Promise<void> {
     const tick = this.tickMs();
-    const target = this.epochMs + (Math.floor((afterMs - this.epochMs) / tick) + 1) * tick;
-    const now = this.o.clock.now();
-    await this.o.clock.sleep(Math.max(0, target - now), signal);
+    const base = dag.lastTickMs ?? this.epochMs;
+    const target = base + Math.max(1, Math.floor((afterMs - base) / tick) + 1) * tick;
+    await this.o.clock.sleep(Math.max(0, target - this.o.clock.now()), signal);
+    dag.lastTickMs = this.o.clock.now();
   }
 
   /** (Re)starts a READY DAG at the scheduler's next tick; a ROLLBACK DAG runs its rollback. */
@@ -171,7 +182,7 @@ export class DagEngine {
     dag.abort = new AbortController();
     const signal = AbortSignal.any([dag.abort.signal, this.stopAll.signal]);
     const work = dag.operator === "ROLLBACK" ? () => this.runRollback(dag, signal) : () => this.run(dag, signal);
-    void this.nextTick(signal)
+    void this.nextTick(dag, signal)
       .then(work)
       .catch((e) => {
         if (isAbortError(e) && !this.stopped) this.cancelNow(Object.assign(dag, { abort: undefined }));
@@ -202,34 +213,13 @@ export class DagEngine {
     for (let i = dag.stage - 1; i < dag.nodes.length; i++) {
       const node = dag.nodes[i]!;
       if (node.state === "SUCCEED") continue;
-      // The stage moved on at the tick that saw the previous node end; this node starts at the next one.
-      if (!first) await this.tickOrStop(signal);
-      if (this.stopped) return;
-      first = false;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
       node.executeTimes++;
-      const startedAt = this.o.clock.now();
-      const failure = await this.execute(dag, i, this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
-      if (this.stopped) return;
-      // The scheduler sees the task's end at its next tick (a cancelled task ends at once, §5.5).
-      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
-      if (this.stopped) return;
-      if (failure) {
-        this.recordFailure(dag, node, failure.e);
-        return this.fail(dag, i);
-      }
-      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      if (!(await this.runNode(dag, i, first, signal, { state: "RUNNING" }, (ctx) => this.execute(dag, i, ctx)))) return;
+      first = false;
       // The stage moves on at this tick; a CANCEL before the next one fails the next node.
       if (i + 1 < dag.nodes.length) dag.stage = i + 2;
     }
     this.finish(dag, "SUCCEED");
-  }
-
-  private async tickOrStop(signal: AbortSignal): Promise<void> {
-    await this.nextTick(signal).catch((e) => {
-      if (!this.stopped) throw e;
-    });
   }
 
   /** ROLLBACK: the failed node back to the first, each task's rollback on ticks like a run, then SUCCEED/ROLLBACK (§5.2). */
@@ -237,32 +227,53 @@ export class DagEngine {
     dag.state = "RUNNING";
     dag.startMs = this.o.agentNow();
     const last = dag.nodes.findIndex((n) => n.state === "FAILED");
-    for (let i = last < 0 ? dag.stage - 1 : last; i >= 0; i--) {
-      const node = dag.nodes[i]!;
-      if (i !== (last < 0 ? dag.stage - 1 : last)) await this.tickOrStop(signal);
-      if (this.stopped) return;
-      dag.stage = i + 1;
-      Object.assign(node, { state: "RUNNING", operator: "ROLLBACK", startMs: this.o.agentNow(), logs: node.logs ?? [] });
-      const ctx = this.ctxFor(dag, node, signal);
-      const startedAt = this.o.clock.now();
-      const failure = await (async () => {
+    const from = last < 0 ? dag.stage - 1 : last;
+    for (let i = from; i >= 0; i--) {
+      const work = async (ctx: TaskContext) => {
         await ctx.sleep(10);
         await dag.spec.tasks[i]!.rollback?.(ctx);
-      })().then(() => undefined, (e: unknown) => ({ e }));
-      if (this.stopped) return;
-      if (!(failure && isAbortError(failure.e))) await this.nextTick(signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
-      if (this.stopped) return;
-      if (failure) {
-        this.recordFailure(dag, node, failure.e);
-        return this.fail(dag, i);
-      }
-      Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+      };
+      if (!(await this.runNode(dag, i, i === from, signal, { state: "RUNNING", operator: "ROLLBACK" }, work))) return;
     }
-    dag.abort = undefined;
-    dag.state = "SUCCEED";
-    dag.endMs = this.o.agentNow();
-    dag.finishedAtMs = this.o.clock.now();
-    dag.isFinished = true;
+    this.finish(dag, "SUCCEED", { keepStage: true });
+  }
+
+  /**
+   * One node on the scheduler's ticks: started at the next tick (the pick-up tick for the first one), its end seen at
+   * the first tick after its work returned (a cancelled task ends at once, §5.5). False when the DAG stopped here.
+   */
+  private async runNode(dag: DagRecord, i: number, first: boolean, signal: AbortSignal, start: Partial<SubTaskRecord>, work: (ctx: TaskContext) => Promise<void>): Promise<boolean> {
+    const node = dag.nodes[i]!;
+    if (!first) await this.nextTick(dag, signal).catch((e) => {
+      if (!this.stopped) throw e;
+    });
+    if (this.stopped) return false;
+    dag.stage = i + 1;
+    Object.assign(node, { ...start, startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
+    const startedAt = this.o.clock.now();
+    const failure = await work(this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
+    if (this.stopped) return false;
+    if (!(failure && isAbortError(failure.e))) await this.nextTick(dag, signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
+    if (this.stopped) return false;
+    if (failure) {
+      this.recordFailure(dag, node, failure.e);
+      this.fail(dag, i);
+      this.operatorReacts(dag, failure.e);
+      return false;
+    }
+    Object.assign(node, { state: "SUCCEED", endMs: this.o.agentNow() });
+    return true;
+  }
+
+  /** The operator of a fate with `then` passes or retries the failed DAG before anyone could read it FAILED. */
+  private operatorReacts(dag: DagRecord, e: unknown): void {
+    const then = (e as { then?: "pass" | "retry" }).then;
+    if (!then) return;
+    try {
+      this.operate(dag, then);
+    } catch {
+      // obshell refused the operator (a task that cannot be passed): the DAG stays FAILED, as it would.
+    }
   }
 
   private async execute(dag: DagRecord, i: number, ctx: TaskContext): Promise<void> {
@@ -270,9 +281,11 @@ export class DagEngine {
     const fate = dag.fates.get(spec.name);
     if (fate && fate.remaining > 0) {
       fate.remaining--;
-      if (spec.failAs) return spec.failAs(ctx, fate);
+      // An operator standing by (`then`) reacts to this failure the moment it happens.
+      const withThen = (e: unknown) => (fate.then && e instanceof Error ? Object.assign(e, { then: fate.then }) : e);
+      if (spec.failAs) return spec.failAs(ctx, fate).catch((e: unknown) => Promise.reject(withThen(e)));
       await ctx.sleep(10);
-      throw new TaskFailure(fate.errCode, fate.message);
+      throw withThen(new TaskFailure(fate.errCode, fate.message));
     }
     await spec.run(ctx);
   }

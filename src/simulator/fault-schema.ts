@@ -14,6 +14,7 @@ const failTask = z.strictObject({
   times: z.union([z.literal("once"), z.literal("always"), z.number().int().positive()]).optional(),
   errCode: z.string().min(1).optional(),
   message: z.string().optional(),
+  then: z.enum(["pass", "retry"]).optional(),
 });
 
 /** A whole FaultPlan; checked against the `FaultPlan` type so the two cannot drift apart. */
@@ -24,6 +25,8 @@ export const FaultPlanSchema: z.ZodType<FaultPlan> = z.strictObject({
   reset: z.strictObject(counted).optional(),
   status5xx: z.strictObject({ ...counted, status: z.number().int().min(500).max(599) }).optional(),
   malformed: z.strictObject({ ...counted, kind: z.enum(["non-json", "truncated", "oversized", "wrong-envelope"]) }).optional(),
+  silent: z.strictObject(counted).optional(),
+  slowLoris: z.strictObject({ ...counted, byteEveryMs: z.number().int().positive() }).optional(),
 });
 
 /** Parses a FaultPlan from JSON text; the error names the field ("failTasks[0].times: …"). */

@@ -13,6 +13,8 @@ export interface FailTaskFault {
   times?: "once" | "always" | number;
   errCode?: string;
   message?: string;
+  /** An operator then acts on the failed DAG at once, as if clicking in obshell's console: "pass" or "retry". */
+  then?: "pass" | "retry";
 }
 
 /** A fault applied to the next `count` requests whose path starts with `path` (all paths when omitted). */
@@ -32,10 +34,20 @@ export interface FaultPlan {
   reset?: CountedFault;
   status5xx?: CountedFault & { status: number };
   malformed?: CountedFault & { kind: MalformedKind };
+  /** An agent that accepts the connection and reads nothing, answers nothing, until the simulator stops. */
+  silent?: CountedFault;
+  /** Slow-loris: the request is handled, then the answer is written one byte every `byteEveryMs`. */
+  slowLoris?: CountedFault & { byteEveryMs: number };
 }
 
 /** What the server should do to a request before (or instead of) answering it. */
-export type ConnectionFault = { kind: "drop" } | { kind: "reset" } | { kind: "status"; status: number } | { kind: "malformed"; malformed: MalformedKind };
+export type ConnectionFault =
+  | { kind: "drop" }
+  | { kind: "reset" }
+  | { kind: "status"; status: number }
+  | { kind: "malformed"; malformed: MalformedKind }
+  | { kind: "silent" }
+  | { kind: "slow-loris"; byteEveryMs: number };
 
 /** Task failures obshell itself produces for the slow tasks; anything else fails as Common.Unexpected. */
 const DEFAULT_FAILURES: Record<string, { errCode: string; message: string }> = {
@@ -69,6 +81,8 @@ export class FaultState {
     if (plan.reset) this.addConnection({ kind: "reset" }, plan.reset);
     if (plan.status5xx) this.addConnection({ kind: "status", status: plan.status5xx.status }, plan.status5xx);
     if (plan.malformed) this.addConnection({ kind: "malformed", malformed: plan.malformed.kind }, plan.malformed);
+    if (plan.silent) this.addConnection({ kind: "silent" }, plan.silent);
+    if (plan.slowLoris) this.addConnection({ kind: "slow-loris", byteEveryMs: Math.max(1, plan.slowLoris.byteEveryMs) }, plan.slowLoris);
   }
 
   failTask(f: FailTaskFault): void {
@@ -93,7 +107,7 @@ export class FaultState {
       if (!taskNames.includes(f.task) || (f.dag && f.dag !== dagName) || fates.has(f.task)) continue;
       const def = DEFAULT_FAILURES[f.task] ?? { errCode: ErrCode.Unexpected, message: `Unexpected error: injected failure of '${f.task}'` };
       const remaining = f.times === "always" ? Infinity : f.times === "once" || f.times === undefined ? 1 : f.times;
-      fates.set(f.task, { errCode: f.errCode ?? def.errCode, message: f.message ?? def.message, remaining });
+      fates.set(f.task, { errCode: f.errCode ?? def.errCode, message: f.message ?? def.message, remaining, ...(f.then ? { then: f.then } : {}) });
       if (f.times !== "always") this.failTasks.splice(this.failTasks.indexOf(f), 1);
     }
     return fates;

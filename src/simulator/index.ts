@@ -5,6 +5,7 @@
 import type { AgentIdentity } from "../obshell/schemas";
 import { realClock, type SimClock } from "./clock";
 import { createControl, controlHttp, type SimulatorControl } from "./control";
+import { newControlToken } from "./control-auth";
 import type { FaultPlan } from "./faults";
 import { RealHost } from "./host";
 import { MemoryHost } from "./memory-host";
@@ -14,6 +15,7 @@ import { AgentState } from "./state";
 
 export { createFakeObproxyHome, readFakeObproxyLog, makeFakeObproxyExitAtStart, type FakeObproxyLogEntry } from "./fake-home";
 export type { SimulatorControl, SimulatorStateView } from "./control";
+export { CONTROL_TOKEN_HEADER } from "./control-auth";
 export type { FaultPlan, FailTaskFault, CountedFault, MalformedKind } from "./faults";
 export type { RequestLogEntry } from "./request-log";
 export type { MemoryHomeSpec } from "./memory-host";
@@ -48,6 +50,14 @@ export interface SimulatorOptions {
   maxBodyBytes?: number;
   /** Stand-in OBProxy processes exit after this long at most. @default 3_600_000 */
   standinMaxLifetimeMs?: number;
+  /**
+   * Like obshell (seen on 4.5.0.0): "Set proxyro password for connect" uses the connection opened for the agent's
+   * first OBProxy, so an add on another SQL port after a delete fails there (`dial tcp 127.0.0.1:<first port>`).
+   * Off by default: most tests add several OBProxies on fresh ports to one simulator. @default false
+   */
+  cachedProxyConnection?: boolean;
+  /** The token `/__sim/…` requests must send in the `x-sim-control-token` header. @default a fresh random one */
+  controlToken?: string;
 }
 
 /** A running simulator. */
@@ -57,6 +67,8 @@ export interface Simulator {
   /** Closes the listener, kills stand-in processes, stops DAGs and timers. */
   stop(): Promise<void>;
   control: SimulatorControl;
+  /** The token for `/__sim/…` over HTTP (header `x-sim-control-token`); in-process callers use `control` instead. */
+  controlToken: string;
   /** The request log (copies). */
   requests(): RequestLogEntry[];
 }
@@ -71,7 +83,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   if (!["127.0.0.1", "::1", "localhost"].includes(o.host)) throw new Error(`obshell-sim listens on loopback only, not ${o.host}`);
   const host = o.mode === "memory" ? new MemoryHost() : new RealHost(o.standinMaxLifetimeMs);
-  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults });
+  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults, cachedProxyConnection: options.cachedProxyConnection });
   let server: SimServer | undefined;
   const requests = () => server!.requestLog.map((e) => ({ ...e }));
   const control = createControl(state, (downMs) => server!.restart(downMs, (ms, signal) => o.clock.sleep(ms, signal)), () => {
@@ -79,13 +91,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     server!.requestLog.length = 0;
   });
   const controlRoutes = controlHttp(control, requests);
-  server = new SimServer({ state, host: o.host, control: controlRoutes, maxBodyBytes: o.maxBodyBytes, log: options.log });
+  const controlToken = options.controlToken ?? newControlToken();
+  if (controlToken.length < 16) throw new Error("obshell-sim controlToken must be at least 16 characters");
+  server = new SimServer({ state, host: o.host, control: controlRoutes, controlToken, maxBodyBytes: o.maxBodyBytes, log: options.log });
   state.port = await server.listen(o.port);
   const port = state.port;
   return {
     url: `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}`,
     port,
     control,
+    controlToken,
     requests,
     stop: async () => {
       state.engine.stop();

@@ -180,8 +180,8 @@ export function addDag(s: AgentState, plan: AddPlan): DagSpec {
       await ctx.sleep(FAST_TASK_MS);
       // obshell's SetProxyroPassword: the proxyro password becomes the proxy's observer_sys_password, sent over the
       // connection obshell opened for its first OBProxy (so to that one's port, even after it was deleted).
-      s.proxyDbPort ??= plan.sqlPort;
-      await s.host.setProxyConfig(s.proxyDbPort, plan.sysPassword, "observer_sys_password", plan.proxyroPassword).catch((e: Error) => {
+      const port = s.cachedProxyConnection ? (s.proxyDbPort ??= plan.sqlPort) : plan.sqlPort;
+      await s.host.setProxyConfig(port, plan.sysPassword, "observer_sys_password", plan.proxyroPassword).catch((e: Error) => {
         throw new TaskFailure(ErrCode.Unexpected, `Unexpected error: set obproxy user password failed: ${e.message}`);
       });
     },

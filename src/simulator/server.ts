@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FaultState, MalformedKind } from "./faults";
+import { controlRefusal } from "./control-auth";
 import { runPipeline, type PipelineResult } from "./pipeline";
 import { logEntry, type RequestLogEntry } from "./request-log";
 import { E } from "./sim-errors";
@@ -20,6 +21,8 @@ export interface SimServerOptions {
   state: AgentState;
   host: string;
   control: ControlHandler;
+  /** The token every control request must carry (control-auth.ts). */
+  controlToken: string;
   maxBodyBytes: number;
   log?: (line: string) => void;
 }
@@ -129,6 +132,7 @@ export class SimServer {
       const fault = this.faults().takeConnectionFault(path);
       if (fault?.kind === "drop") return this.record(method, uri, 0, "drop", () => req.socket.destroy());
       if (fault?.kind === "reset") return this.record(method, uri, 0, "reset", () => req.socket.resetAndDestroy());
+      if (fault?.kind === "silent") return await this.silent(method, uri, req);
       const body = await this.readBody(req);
       if (fault?.kind === "status") {
         res.writeHead(fault.status, { "Content-Type": "text/plain" }).end(`${fault.status} injected by obshell-sim\n`);
@@ -142,6 +146,7 @@ export class SimServer {
       const entry = logEntry(method, uri, result, this.o.state.clock.now());
       if (fault?.kind === "malformed") entry.fault = `malformed ${fault.malformed}`;
       if (res.destroyed || res.socket?.destroyed) entry.fault = `${entry.fault ? `${entry.fault}, ` : ""}client gone`;
+      else if (fault?.kind === "slow-loris") await this.trickle(res, result, fault.byteEveryMs);
       else this.write(res, result, fault?.kind === "malformed" ? fault.malformed : undefined);
       this.requestLog.push(entry);
       this.o.log?.(`${method} ${path} ${result.status}${result.errCode ? ` ${result.errCode}` : ""}${entry.fault ? ` (${entry.fault})` : ""}`);
@@ -157,6 +162,29 @@ export class SimServer {
     const s = this.o.state;
     res.setHeader("Connection", "close");
     return renderError(E.bodyReadFailed("http: request body too large"), { generation: s.generation, nowMs: s.agentNow(), startedMs: s.agentNow(), traceId: "" });
+  }
+
+  /** Accepts and never answers: the connection stays open until the client gives up or the simulator closes. */
+  private async silent(method: string, uri: string, req: IncomingMessage): Promise<void> {
+    this.record(method, uri, 0, "silent");
+    await new Promise<void>((resolve) => {
+      if (this.closing.signal.aborted || req.socket.destroyed) return resolve();
+      this.closing.signal.addEventListener("abort", () => resolve(), { once: true });
+      req.socket.once("close", () => resolve());
+    });
+    req.socket.destroy();
+  }
+
+  /** Slow-loris: the whole answer announced, then one byte every `everyMs` until done or the client is gone. */
+  private async trickle(res: ServerResponse, r: PipelineResult, everyMs: number): Promise<void> {
+    const body = Buffer.from(r.body ?? "", "utf8");
+    res.writeHead(r.status, { "Content-Type": r.contentType ?? "application/json", "Content-Length": body.length });
+    for (let i = 0; i < body.length; i++) {
+      if (res.destroyed || this.closing.signal.aborted) return;
+      res.write(body.subarray(i, i + 1));
+      await this.o.state.clock.sleep(everyMs, this.closing.signal).catch(() => undefined);
+    }
+    if (!res.destroyed) res.end();
   }
 
   private record(method: string, uri: string, status: number, fault: string, act?: () => void): void {
@@ -184,6 +212,11 @@ export class SimServer {
 
   private async handleControl(method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await this.readBody(req);
+    const refusal = controlRefusal(method, req.headers, this.o.controlToken);
+    if (refusal) {
+      this.o.log?.(`${method} ${path} ${refusal.status} (control refused: ${refusal.error})`);
+      return void res.writeHead(refusal.status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: refusal.error }));
+    }
     const out = await this.o.control(method, path, body === "too-large" ? Buffer.alloc(0) : body);
     res.writeHead(out.status, { "Content-Type": "application/json" }).end(JSON.stringify(out.json));
   }

@@ -34,6 +34,8 @@ export interface AgentStateOptions {
   host: ObproxyHost;
   privateKeyPem?: string;
   faults?: FaultPlan;
+  /** obshell's cached OBProxy connection (see `AgentState.proxyDbPort`). @default false */
+  cachedProxyConnection?: boolean;
 }
 
 /** A fresh agent key: 1024-bit from 4.4.2.0, 512-bit before (node-forge when OpenSSL refuses 512). */
@@ -73,8 +75,10 @@ export class AgentState {
   /**
    * The SQL port of obshell's cached OBProxy connection (`obproxyInstance`), opened by the first "Set proxyro
    * password" of the agent process and never re-opened: a later OBProxy on another port is not reached through it.
+   * Only with `cachedProxyConnection`; otherwise each add talks to its own port.
    */
   proxyDbPort?: number;
+  readonly cachedProxyConnection: boolean;
   private readonly initialKey: AgentKeyPair;
 
   constructor(private readonly o: AgentStateOptions) {
@@ -86,6 +90,7 @@ export class AgentState {
     this.host = o.host;
     this.agentPassword = o.agentPassword;
     this.faults = new FaultState(o.faults);
+    this.cachedProxyConnection = o.cachedProxyConnection ?? false;
     this.startedAtMs = o.clock.now();
     this.keyPair = o.privateKeyPem ? agentKeyPairFromPem(o.privateKeyPem) : generateKeyForVersion(o.version);
     this.privateKey = loadAgentPrivateKey(this.keyPair.privateKeyPem);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { GatedClock } from "../e2e/harness/gate";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createObshellClient } from "../../src/obshell";
@@ -88,8 +89,10 @@ describe("engine: destroy", function () {
   });
 
   describe("interrupted", () => {
-    // Slower tasks, so the Delete DAG is still running when the plugin is killed.
-    const fx = new EngineFixture({ timeScale: 0.3 });
+    // A gated clock keeps the Delete DAG RUNNING across the kill and the next plugin's start, however slow the
+    // machine is (a slow time scale alone lost that race under load).
+    const gate = new GatedClock();
+    const fx = new EngineFixture({ timeScale: 0.3, clock: gate });
     before(() => fx.setup());
     after(() => fx.teardown());
 
@@ -99,13 +102,20 @@ describe("engine: destroy", function () {
       const { state } = await up(first.rpc, captured.inputs);
       const pending = destroy(first.rpc, state).catch((e: Error) => e);
       await until("the Delete DAG to start", () => deletesAccepted(fx) === 1);
+      gate.close();
       await first.stop("SIGKILL"); // a second Ctrl-C: the CLI kills the plugin mid-delete
       assert.ok((await pending) instanceof Error);
       const running = fx.sim.control.state().dags.filter((d) => d.name === "Delete obproxy" && !d.isFinished);
       assert.equal(running.length, 1, "the Delete DAG outlives the killed plugin");
 
       const second = await fx.plugin();
-      await destroy(second.rpc, state);
+      const opening = setTimeout(() => gate.open(), 1_000);
+      try {
+        await destroy(second.rpc, state);
+      } finally {
+        clearTimeout(opening);
+        gate.open();
+      }
       assert.equal(deletesAccepted(fx), 1, "no second Delete DAG");
       assert.equal(fx.sim.control.state().managed, false);
       assert.ok(second.output().some((l) => l.includes("resuming the wait for Delete obproxy DAG")), second.output().join("\n"));

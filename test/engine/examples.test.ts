@@ -65,7 +65,9 @@ describe("engine: examples", function () {
         "obproxy-fleet:rsList": "127.0.0.1:2881",
       };
       const proxies = await runUnderMocks(staged.dir, path.join(staged.dir, "index.ts"), { projectName: "obproxy-fleet", config });
-      assert.deepEqual(proxies.map((p) => p.name).sort(), ["obproxy-0", "obproxy-1", "obproxy-2"]);
+      // Named after the agent, so removing one agent leaves the others' names alone.
+      const expected = sims.map((s) => `obproxy-127.0.0.1-${new URL(s.url).port}`).sort();
+      assert.deepEqual(proxies.map((p) => p.name).sort(), expected);
       const plugin = await fx.plugin({ "obshell:agentPassword": AGENT_PASSWORD });
       const states = await Promise.all(proxies.map(async (p) => (await up(plugin.rpc, p.inputs)).state));
       assert.ok(states.every((s) => s.outputs.managed === true));

@@ -110,7 +110,7 @@ describe("real obshell: the simulator conforms", function () {
 
   it("same scenario, same DAG shapes, task names, errors and logs; durations within 20% at timeScale 1", async () => {
     const agent = await startRealAgent();
-    const sim = await startSimulator({ agentPassword: AGENT_PW, timeScale: 1 });
+    const sim = await startSimulator({ agentPassword: AGENT_PW, timeScale: 1, cachedProxyConnection: true });
     const real = createObshellClient({ endpoint: agent.url, agentPassword: AGENT_PW, log: testLog });
     const simulated = createObshellClient({ endpoint: sim.url, agentPassword: AGENT_PW, log: testLog });
     const homes: string[] = [];

@@ -37,11 +37,12 @@ const PORTS = [
 ] as const;
 
 /** Creates a DAG under the OBProxy lock (maintenance DAGs only) with its fate claimed from the fault plan. */
-export function createObproxyDag(s: AgentState, spec: DagSpec): HandlerResult {
+export function createObproxyDag(s: AgentState, spec: DagSpec, homePath = s.obproxy?.homePath): HandlerResult {
   const holder = s.engine.lockHolder();
   if (spec.maintenance && holder) throw E.underMaintenance(spec.name, s.agentString, s.version);
   const fates = s.faults.claimFates(spec.name, spec.tasks.map((t) => t.name));
   const dag = s.engine.create(spec, fates);
+  if (homePath) dag.homePath = homePath;
   return { kind: "data", data: dagDto(dag, s.address, false) };
 }
 
@@ -72,7 +73,7 @@ export async function addObproxy(req: SimRequest): Promise<HandlerResult> {
     clusterName: parameters.rootservice_list ? "obcluster" : "", sysPassword: (p.obproxy_sys_password as string | undefined) ?? "",
     proxyroPassword: (p.proxyro_password as string | undefined) ?? "", version,
   };
-  return createObproxyDag(s, addDag(s, plan));
+  return createObproxyDag(s, addDag(s, plan), home);
 }
 
 function fillWorkMode(p: Record<string, unknown>, parameters: Record<string, string>, identity: AgentIdentity): void {

@@ -3,7 +3,7 @@
  * `$TMPDIR/pulumi-obproxy-cache/demo-project/<hash>` (or `$PULUMI_OBPROXY_CACHE_DIR/<hash>`) so that the e2e tests and `npm run demo` pay the build + pack + npm install
  * (~20-40 s on 2 cores) once per change of the package sources instead of once per process.
  *
- * The key hashes everything that goes into the tarball (src/, package.json, tsconfig.json, PulumiPlugin.yaml,
+ * The key hashes everything that goes into the tarball (src/, bin/, package.json, tsconfig.json, PulumiPlugin.yaml,
  * README.md) and the @pulumi/pulumi version, so an edited source never runs from a stale cache. A cache entry is
  * prepared in a temporary directory and renamed into place, so concurrent processes never see half an install.
  *
@@ -39,6 +39,7 @@ export function packageSourceHash(): string {
   const hash = createHash("sha256").update(`@pulumi/pulumi@${PULUMI_VERSION}\n`);
   const files = [
     ...listFiles(path.join(REPO_ROOT, "src")),
+    ...listFiles(path.join(REPO_ROOT, "bin")),
     ...["package.json", "tsconfig.json", "PulumiPlugin.yaml", "README.md"].map((f) => path.join(REPO_ROOT, f)),
   ].filter((f) => existsSync(f)).sort();
   for (const f of files) hash.update(`${path.relative(REPO_ROOT, f)}\n`).update(readFileSync(f));

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { cliDir, isCliBuilt, pulumiEnv, runPulumi } from "../../../scripts/pulumi-env";
+import { cliDir, isCliBuilt, pulumiEnv, runPulumi, type FoundCli } from "../../../scripts/pulumi-env";
 import { REPO_ROOT } from "../../engine/harness/project";
 import { Cleanups } from "./checks";
 import { cachedPackedProject } from "./project-cache";
@@ -74,13 +74,16 @@ export class Workspace {
     readonly programDir: string,
     readonly stateDir: string,
     readonly env: Record<string, string>,
+    /** The `pulumi` executable every run uses. */
+    readonly pulumiPath: string,
   ) {}
 
   /**
    * Copies `examples/<example>`, logs in to a fresh `file://` backend and creates the stack. `env` is added to every
    * CLI run (e.g. OBSHELL_TASK_TIME_SCALE); OBSHELL_AGENT_PASSWORD is removed so only stack config can supply it.
+   * `cli` is another Pulumi CLI than .pulumi-bin's (the demo's lookup), isolated the same way.
    */
-  static async create(example: string, env: Record<string, string> = {}): Promise<Workspace> {
+  static async create(example: string, env: Record<string, string> = {}, cli?: FoundCli): Promise<Workspace> {
     const project = await cachedPackedProject((line) => console.log(`      ${line}`));
     const root = await mkdtemp(path.join(os.tmpdir(), `obproxy-e2e-${example}-`));
     const programDir = path.join(root, example);
@@ -89,9 +92,9 @@ export class Workspace {
     await symlink(path.join(project.dir, "node_modules"), path.join(programDir, "node_modules"), "dir");
     const stateDir = path.join(root, "state");
     await mkdir(stateDir);
-    const fullEnv = pulumiEnv(root, env);
+    const fullEnv = pulumiEnv(root, env, cli?.dir);
     delete fullEnv.OBSHELL_AGENT_PASSWORD;
-    const ws = new Workspace(root, programDir, stateDir, fullEnv);
+    const ws = new Workspace(root, programDir, stateDir, fullEnv, cli?.pulumi ?? path.join(cliDir, "pulumi"));
     await ws.pulumi(["login", `file://${stateDir}`]);
     await ws.pulumi(["stack", "init", STACK, "--non-interactive"]);
     return ws;
@@ -105,6 +108,7 @@ export class Workspace {
     const result = await runPulumi(args, {
       cwd: this.programDir,
       env: this.env,
+      pulumi: this.pulumiPath,
       timeoutMs: options.timeoutMs ?? 240_000,
       onSpawn: options.onSpawn,
       onLine: (line) => {

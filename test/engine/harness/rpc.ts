@@ -38,7 +38,8 @@ function fromStruct(value: Struct | undefined): Props {
   return (value?.toJavaScript() ?? {}) as Props;
 }
 
-function toRpcError(err: grpc.ServiceError): RpcError {
+/** A failed call as the engine sees it (message, code, partial-failure details). */
+export function toRpcError(err: grpc.ServiceError): RpcError {
   let initFailure: InitFailure | undefined;
   const [details] = err.metadata?.get("grpc-status-details-bin") ?? [];
   if (details) {

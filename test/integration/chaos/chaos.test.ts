@@ -12,7 +12,7 @@ const COUNT = 20;
 describe("chaos: seeded fault schedules against the provider", function () {
   this.timeout(120_000);
 
-  it(`${COUNT} schedules (seed ${SEED}): no hang, duplicate DAG, leak, secret, untyped error or failed recovery`, async () => {
+  it(`${COUNT} schedules (seed ${SEED}): no hang, lateness past the deadline, duplicate DAG, request caused by a DAG we did not start, "deleted" while managed, leak, secret, untyped error or failed recovery`, async () => {
     const summary = await runChaos({ seed: SEED, count: COUNT, concurrency: 5 });
     const details = summary.failures.map((f) => `${f.schedule}\n  ${f.violations.map((v) => `${v.kind}: ${v.detail}`).join("\n  ")}`);
     assert.ok(isClean(summary), `${summaryLine(summary)}\n${details.join("\n")}`);

@@ -51,7 +51,7 @@ describe("simulator: official SDK conformance", function () {
     try {
       const args = [join(__dirname, "py/drive_simulator.py"), "127.0.0.1", String(sim.port), "agentpwd", home, String(await freePort())];
       const stdout = await new Promise<string>((resolve, reject) =>
-        execFile(PY, args, { timeout: 300_000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out))),
+        execFile(PY, args, { timeout: 300_000, env: { ...process.env, OBSHELL_SIM_CONTROL_TOKEN: sim.controlToken } }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out))),
       );
       const out = JSON.parse(stdout.trim().split("\n").at(-1)!);
       assert.deepEqual(out.add.slice(0, 2), ["Add obproxy", "SUCCEED"]);

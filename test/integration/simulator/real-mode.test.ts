@@ -135,13 +135,15 @@ describe("obshell-sim CLI", function () {
       "--private-key", join(__dirname, "../../fixtures/test-agent-key-1024.pem")], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c) => (out += c));
-    for (let i = 0; i < 200 && !/listening on (http\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !/control token: (\S+)/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
     const url = /listening on (http\S+)/.exec(out)![1]!;
+    const token = /control token: (\S+)/.exec(out)![1]!;
     assert.equal((await fetch(`${url}/api/v1/info`)).status, 200);
     assert.deepEqual([(await fetch(`${url}/api/v1/status`)).status, (await fetch(`${url}/api/v1/status`)).status], [503, 200]);
     const secret = (await (await fetch(`${url}/api/v1/secret`)).json()) as any;
     assert.match(secret.data.public_key, /^MIGJAoGBALFWmGOjodmr2H8f/);
-    const state = (await (await fetch(`${url}/__sim/state`)).json()) as any;
+    assert.equal((await fetch(`${url}/__sim/state`)).status, 401, "the control plane needs the printed token");
+    const state = (await (await fetch(`${url}/__sim/state`, { headers: { "x-sim-control-token": token } })).json()) as any;
     assert.equal(state.faults.failTasks[0].times, "always");
     const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     child.kill("SIGTERM");

@@ -79,7 +79,7 @@ describe("operations", () => {
       return { status: 500, body: fail(500, { errCode: "Agent.UnderMaintenance", message: "Create task 'Delete obproxy' failed: 127.0.0.1:2886 is under maintenance" }) };
     });
     const e = await rejects(c.deleteObproxy(), isObshellApiError);
-    assert.match(e.hint, new RegExp(`Stop obproxy DAG ${ID(7)} \\(FAILED\\).*retry/pass it`));
+    assert.match(e.hint, new RegExp(`Stop obproxy DAG ${ID(7)} \\(FAILED\\).*retry it: \`pulumi-obproxy dag retry ${ID(7)}\``));
     listFails = true;
     const plain = await rejects(c.stopObproxy(), isObshellApiError);
     assert.ok(!plain.hint.includes(ID(7)) && /another OBProxy task/.test(plain.hint));

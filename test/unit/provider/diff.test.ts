@@ -44,7 +44,15 @@ describe("provider diff", () => {
       assert.ok(result.replaces.includes(key), `${key}: ${JSON.stringify(result)}`);
       assert.equal(result.deleteBeforeReplace, true, key);
     }
-    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { a: "1" } }).replaces, ["parameters"]);
+  });
+
+  it("changes parameters in place (ALTER proxyconfig), except the ones OBProxy reads only at start, named by path", () => {
+    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { client_max_connections: "9000" } }), { changes: true, replaces: [] });
+    const restart = diffProps(olds, { ...inputs, parameters: { proxy_id: "7", client_max_connections: "9000" } });
+    assert.deepEqual(restart.replaces, ["parameters.proxy_id"]);
+    assert.equal(restart.deleteBeforeReplace, true);
+    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { listen_port: "3883" } }).replaces.sort(), ["parameters.listen_port", "sqlPort"]);
+    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { observer_sys_password: "x" } }).replaces, ["parameters.observer_sys_password"]);
   });
 
   it("updates in place for running, and for settings that need no remote call", () => {
@@ -59,7 +67,7 @@ describe("provider diff", () => {
 
   it("treats unknown values as changes", () => {
     assert.deepEqual(diffProps(olds, { ...inputs, homePath: UNKNOWN }).replaces, ["homePath"]);
-    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { listen_port: UNKNOWN } }).replaces.sort(), ["parameters", "sqlPort"]);
+    assert.deepEqual(diffProps(olds, { ...inputs, parameters: { listen_port: UNKNOWN } }).replaces.sort(), ["sqlPort"]);
     assert.deepEqual(diffProps(olds, { ...inputs, running: UNKNOWN }), { changes: true, replaces: [] });
   });
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { resolveAgentPassword, setStackConfig } from "../../../src/provider/config";
 import { agentId, buildOutputs } from "../../../src/provider/outputs";
-import { createProgressReporter, resourceLabel } from "../../../src/provider/progress";
+import { createProgressReporter, resourceLabel, verbosityFromEnv } from "../../../src/provider/progress";
 import { redact, secretValues } from "../../../src/provider/secrets";
 
 const agent = { agentVersion: "4.5.0.0", agentIdentity: "SINGLE", agentAddress: "127.0.0.1:2886", managed: true };
@@ -46,7 +46,9 @@ describe("provider outputs, credentials and progress", () => {
     const props = { ...inputs, resourceName: "p1", proxyroPassword: "Secret-proxyro", tls: { key: "KEY-material" } };
     const secrets = secretValues(props);
     assert.deepEqual(secrets.sort(), ["KEY-material", "Secret-proxyro"]);
-    const progress = createProgressReporter(resourceLabel(props), secrets, (l) => lines.push(l));
+    // Stage changes a second apart (obshell's nodes take at least that long).
+    let clock = 0;
+    const progress = createProgressReporter(resourceLabel(props), secrets, (l) => lines.push(l), { now: () => (clock += 1_000) });
     const p = { dagId: "4", dagName: "Add obproxy", state: "RUNNING" as const, stage: 2, maxStage: 4, taskName: "Start obproxy", elapsedMs: 1200, message: "" };
     progress.dag(p);
     progress.dag({ ...p, elapsedMs: 2400 });
@@ -58,5 +60,30 @@ describe("provider outputs, credentials and progress", () => {
       "ObProxy p1 (http://127.0.0.1:2886): login as *** failed",
     ]);
     assert.equal(redact("a-b-a", ["a"]), "***-b-***");
+  });
+
+  it("prints at most one DAG line a second per resource, always the DAG's end, and nothing but decisions when quiet", () => {
+    const p = { dagId: "4", dagName: "Delete obproxy", state: "RUNNING" as const, stage: 1, maxStage: 4, taskName: "Check obproxy status", elapsedMs: 0, message: "" };
+    let clock = 0;
+    const lines: string[] = [];
+    const progress = createProgressReporter("ObProxy p", [], (l) => lines.push(l), { now: () => clock });
+    progress.dag(p);
+    clock += 100;
+    progress.dag({ ...p, stage: 2, taskName: "Stop obproxy" });
+    clock += 100;
+    progress.dag({ ...p, stage: 4, state: "SUCCEED", taskName: "Clean obproxy dir" });
+    assert.deepEqual(lines.map((l) => l.replace(/ \(.*$/, "")), ["ObProxy p: Delete obproxy DAG 4 stage 1/4: Check obproxy status", "ObProxy p: Delete obproxy DAG 4 stage 4/4: Clean obproxy dir"]);
+    const quiet: string[] = [];
+    const q = createProgressReporter("ObProxy p", ["pw-secret"], (l) => quiet.push(l), { verbosity: "quiet" });
+    q.dag(p);
+    q.debug("GET /api/v1/info → 200 (3 ms)");
+    q.info("OBProxy deleted");
+    assert.deepEqual(quiet, ["ObProxy p: OBProxy deleted"]);
+    const debug: string[] = [];
+    const d = createProgressReporter("ObProxy p", ["pw-secret"], (l) => debug.push(l), { verbosity: "debug" });
+    d.debug("DELETE /api/v1/obproxy → 200 (4 ms) pw-secret");
+    assert.deepEqual(debug, ["ObProxy p: DELETE /api/v1/obproxy → 200 (4 ms) ***"]);
+    assert.equal(verbosityFromEnv({ PULUMI_OBPROXY_VERBOSITY: "DEBUG" }), "debug");
+    assert.equal(verbosityFromEnv({}), "info");
   });
 });

@@ -53,4 +53,18 @@ describe("ObProxy resource (under setMocks)", function () {
     assert.ok(!r.inputs.__provider.includes("Agent-unit-pw"));
     assert.ok(!r.inputs.__provider.includes("Pw-unit-123"));
   });
+
+  it("makes parameters secret when a key looks like a password (issue 9, item 6), known now or resolved later", async () => {
+    const plain = new ObProxy("proxy-p1", { endpoint: "http://127.0.0.1:2886", homePath: "/opt/obproxy", parameters: { listen_port: "3883" } });
+    const known = new ObProxy("proxy-p2", { endpoint: "http://127.0.0.1:2886", homePath: "/opt/obproxy", parameters: { ssl_password: "Param-unit-pw" } });
+    const later = new ObProxy("proxy-p3", {
+      endpoint: "http://127.0.0.1:2886",
+      homePath: "/opt/obproxy",
+      parameters: pulumi.output(Promise.resolve({ observer_sys_password: "Param-unit-pw" })),
+    });
+    assert.equal(await pulumi.isSecret(plain.parameters), false);
+    assert.equal(await pulumi.isSecret(known.parameters), true);
+    assert.equal(await pulumi.isSecret(later.parameters), true);
+    assert.deepEqual(await value(known.parameters), { ssl_password: "Param-unit-pw" });
+  });
 });

@@ -136,7 +136,7 @@ describe("simulator: calibrated to the real agent", function () {
   });
 
   it("obshell's cached OBProxy connection: after a delete, an add on another SQL port fails at Set proxyro password", async () => {
-    sim = await startTestSim({ timeScale: 0.01 });
+    sim = await startTestSim({ timeScale: 0.01, cachedProxyConnection: true });
     assert.equal((await run(sim, "/api/v1/obproxy", addBody("/home/admin/obproxy", { sql_port: 2883 }))).state, "SUCCEED");
     assert.equal((await run(sim, "/api/v1/obproxy", undefined, "DELETE")).state, "SUCCEED");
     const other = await run(sim, "/api/v1/obproxy", addBody("/home/admin/obproxy2", { sql_port: 3883 }));

@@ -83,4 +83,10 @@ describe("simulator CLI arguments", () => {
     assert.deepEqual(parseFaultPlan(JSON.stringify(plan)), plan);
     assert.throws(() => parseFaultPlan('{"status5xx":{"status":200}}'), /status5xx\.status/);
   });
+
+  it("takes a fixed control token of at least 16 characters (issue 9, item 8), else leaves it to the simulator", () => {
+    assert.equal(parseCliArgs(["--control-token", "ci-token-0123456789"]).controlToken, "ci-token-0123456789");
+    assert.equal("controlToken" in parseCliArgs([]), false);
+    usageError(["--control-token", "short"], /--control-token: expected at least 16 characters/);
+  });
 });

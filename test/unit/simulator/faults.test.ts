@@ -121,18 +121,19 @@ describe("simulator: faults", () => {
   });
 
   it("takes faults over HTTP (/__sim/faults, /__sim/state, /__sim/requests, /__sim/reset)", async () => {
-    const post = (p: string, b: unknown) => fetch(`${sim.url}${p}`, { method: "POST", body: JSON.stringify(b) });
+    const auth = { "x-sim-control-token": sim.controlToken };
+    const post = (p: string, b: unknown) => fetch(`${sim.url}${p}`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: JSON.stringify(b) });
     assert.equal((await post("/__sim/faults", { status5xx: { status: 502, count: 1 }, failTasks: [{ task: "Start obproxy" }] })).status, 200);
     assert.equal((await rawGet(sim, INFO)).status, 502);
-    const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as any;
+    const state = (await (await fetch(`${sim.url}/__sim/state`, { headers: auth })).json()) as any;
     assert.equal(state.faults.failTasks[0].task, "Start obproxy");
-    const reqs = (await (await fetch(`${sim.url}/__sim/requests`)).json()) as any[];
+    const reqs = (await (await fetch(`${sim.url}/__sim/requests`, { headers: auth })).json()) as any[];
     assert.equal(reqs[0].status, 502);
     await post("/__sim/agent-password", { password: null });
     assert.equal((await call(sim, "/api/v1/obproxy/stop", { method: "POST" })).json.error.errCode, "Security.Authentication.AgentPasswordNotInitialized");
     await post("/__sim/reset", {});
     assert.equal((await call(sim, "/api/v1/obproxy/stop", { method: "POST" })).json.error.errCode, "OBProxy.NotBeManaged");
-    assert.equal((await fetch(`${sim.url}/__sim/nope`)).status, 404);
+    assert.equal((await fetch(`${sim.url}/__sim/nope`, { headers: auth })).status, 404);
   });
 
   it("caps huge bodies: answers, then keeps serving", async () => {

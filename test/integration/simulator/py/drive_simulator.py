@@ -1,8 +1,10 @@
 """Drives the obshell simulator with the official Python SDK (obshell==0.0.9) and prints one JSON result.
 
 Usage: drive_simulator.py HOST PORT AGENT_PASSWORD HOME_PATH SQL_PORT
+The simulator's control token comes from the environment variable OBSHELL_SIM_CONTROL_TOKEN.
 """
 import json
+import os
 import sys
 import urllib.request
 
@@ -12,7 +14,8 @@ from obshell.service.client_v1 import TaskExecuteFailedError
 
 
 def sim_control(host, port, path, body):
-    req = urllib.request.Request(f"http://{host}:{port}{path}", data=json.dumps(body).encode(), method="POST")
+    headers = {"Content-Type": "application/json", "X-Sim-Control-Token": os.environ["OBSHELL_SIM_CONTROL_TOKEN"]}
+    req = urllib.request.Request(f"http://{host}:{port}{path}", data=json.dumps(body).encode(), headers=headers, method="POST")
     urllib.request.urlopen(req).read()
 
 
