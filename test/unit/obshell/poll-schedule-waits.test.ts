@@ -62,6 +62,8 @@ describe("poll schedule on obshell's real timing (1 s engine tick, nodes ≥ 1 s
     const slowStop = REAL_DELETE.map((n) => (n.name === "Stop obproxy" ? { ...n, ms: 6_400 } : n));
     const r = await waitOnTickAgent(slowStop, 200, 0);
     assert.ok(r.lagMs <= 100, `lag ${r.lagMs}`);
-    assert.ok(r.polls.length <= r.dagMs / 1_000, `${r.polls.length} polls in ${r.dagMs} ms`);
+    // The 1.4 s overrun costs a short backoff (50 ms, then growing) on top of one poll per node; the one cap on
+    // predicted sleeps (dag.ts: a PENDING node's minimum is not trusted beyond 3 s) adds one more.
+    assert.ok(r.polls.length <= r.dagMs / 1_000 + 3, `${r.polls.length} polls in ${r.dagMs} ms: ${r.polls.map((x) => x - r.polls[0]!).join(",")}`);
   });
 });
