@@ -49,7 +49,7 @@ export function failureHint(dag: DagDetail, failedTask?: string): string {
     dag.name === OBPROXY_DAGS.upgrade.name
       ? "ROLLBACK undoes an upgrade"
       : "ROLLBACK is refused for this DAG (its first node cannot roll back)";
-  return `${lock}${retryOrPass(dag.id)} (or operateDag("${dag.id}", "RETRY"|"PASS") from code; running the destroy or up again retries it too). ${rollback}.`;
+  return `${lock}${retryOrPass(dag.id)} (from code: operateDag("${dag.id}", "RETRY") or "PASS"; running the destroy or up again retries it too). ${rollback}.`;
 }
 
 /** The DagFailedError for a DAG that ended FAILED. */

@@ -64,6 +64,11 @@ export interface ProviderDeps {
   verbosity?: Verbosity;
   /** Extra client options (e.g. a fake clock); never credentials, which come from the props. */
   clientOptions?: Partial<ObshellClientOptions>;
+  /**
+   * Leave out the dynamic-provider plugin's stderr copy of each error (message twice and a stack trace): the
+   * engine shows the message. Only the lifecycle the serialized shim calls sets it. @default false
+   */
+  quietPluginErrors?: boolean;
 }
 
 /**

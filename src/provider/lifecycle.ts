@@ -15,7 +15,9 @@ import { deleteObproxy } from "./delete";
 import { diffProps } from "./diff";
 import { IMPORT_ID_FORMAT, importObproxy, parseImportId } from "./import";
 import { normalizeInputs } from "./normalize";
-import { resourceLabel } from "./progress";
+import { errorCode, withCode } from "./messages";
+import { reportOnlyThroughEngine } from "./plugin-stderr";
+import { resourceLabel, verbosityFromEnv } from "./progress";
 import { redact, redactError, secretValues } from "./secrets";
 import type { ObProxyInputs, ObProxyOutputs } from "./types";
 import { readObproxy, updateObproxy } from "./update";
@@ -50,17 +52,27 @@ async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, 
     ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
     return await op(ctx);
   } catch (caught) {
-    throw labelAndRedact((ctx && boundedError(ctx, caught, kind)) ?? caught, label, secrets);
+    const e = labelAndRedact((ctx && boundedError(ctx, caught, kind)) ?? caught, label, secrets);
+    if (deps.quietPluginErrors && verbosityFromEnv() !== "debug") reportOnlyThroughEngine(e);
+    throw e;
   } finally {
     await ctx?.client.close().catch(() => undefined);
   }
 }
 
-/** The error the engine (and any `console.error`) sees: named after the resource, with no secret anywhere in it. */
+/**
+ * The error the engine (and any `console.error`) sees: it starts with a stable code people can search for
+ * (`[OBProxy.StopTimeout]`, `[ObProxy.LockHeld]`), is named after the resource, and holds no secret anywhere.
+ */
 function labelAndRedact(e: unknown, label: string, secrets: string[]): unknown {
-  if (!(e instanceof Error)) return new Error(redact(`${label}: ${String(e)}`, secrets));
+  if (!(e instanceof Error)) return new Error(redact(withCode(`${label}: ${String(e)}`, "ObProxy.Internal"), secrets));
   // Client errors do not know which resource they belong to; the engine shows no URN for dynamic providers.
-  if (!e.message.startsWith(label)) e.message = `${label}: ${e.message}`;
+  const before = e.message;
+  const labelled = before.startsWith(label) ? before : `${label}: ${before}`;
+  e.message = withCode(labelled, errorCode(e));
+  // A partial failure's reason is its message: keep them the same text.
+  const partial = e as Error & { reasons?: unknown };
+  if (Array.isArray(partial.reasons)) partial.reasons = partial.reasons.map((r) => (r === before || r === labelled ? e.message : r));
   return redactError(e, secrets);
 }
 
@@ -106,7 +118,8 @@ export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
   };
 }
 
-const defaultLifecycle = createLifecycle();
+// The shim in state calls this one, inside Pulumi's dynamic-provider plugin.
+const defaultLifecycle = createLifecycle({ quietPluginErrors: true });
 
 /** Stores the stack config (agent password fallback). */
 export const configure = defaultLifecycle.configure;

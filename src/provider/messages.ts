@@ -67,6 +67,8 @@ export function lockAdvice(dag: DagDetail, endpoint: string): string {
  * `ObProxy.<Code>` for the provider's own, `Network.<kind>` when the agent was not reached.
  */
 export function errorCode(e: unknown): string {
+  // A DAG that failed in obshell carries obshell's own errCode (its task log's `ERROR: [code]`).
+  if (isObProxyError(e) && e.code === "DagFailed" && isDagFailedError(e.cause) && e.cause.errCode) return e.cause.errCode;
   if (isObProxyError(e)) return `ObProxy.${e.code}`;
   if (isDagFailedError(e)) return e.errCode ?? "ObProxy.DagFailed";
   if (isObshellApiError(e)) return e.errCode ?? `HTTP.${e.status}`;

@@ -52,6 +52,14 @@ describe("e2e: interrupted and failing destroys with the Pulumi CLI", function (
     assert.match(failed.output, new RegExp(`Delete obproxy.*${dag.id}|${dag.id}.*Delete obproxy`));
     assert.match(failed.output, /Stop obproxy/);
     assert.match(failed.output, /kill timed out/);
+    // Shown once, with obshell's errCode first, no stack trace, no path into sources the package does not ship.
+    assert.match(failed.output, /\[OBProxy\.StopTimeout\] ObProxy obproxy \(/);
+    assert.doesNotMatch(failed.output, /^\s*at .*:\d+:\d+\)?$/m, "no stack trace");
+    assert.doesNotMatch(failed.output, /ObProxyError: |src\/provider\//, "the plugin's own stderr copy is left out");
+    const diagnostics = failed.output.slice(failed.output.indexOf("Diagnostics:"));
+    assert.equal(diagnostics.split('failed at task "Stop obproxy"').length - 1, 1, diagnostics);
+    assert.doesNotMatch(failed.output, /POST \/api\/v1\/task\/dag/, "advice names runnable commands");
+    assert.match(failed.output, new RegExp(`pulumi-obproxy dag retry ${dag.id}`));
     assert.equal(resourcesOfType((await s.ws.exportStack()).deployment, OBPROXY_TYPE).length, 1, "the resource stays");
 
     await s.ws.op("destroy");

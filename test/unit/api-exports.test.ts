@@ -35,8 +35,9 @@ const API: Record<string, { source: string; names: string[] }> = {
   "./simulator": {
     source: "src/simulator/index.ts",
     names: [
-      "CONTROL_TOKEN_HEADER", "CountedFault", "FailTaskFault", "FaultPlan", "MalformedKind", "MemoryHomeSpec", "RequestLogEntry", "SimClock", "Simulator",
-      "SimulatorControl", "SimulatorOptions", "SimulatorStateView", "createFakeObproxyHome", "startSimulator",
+      "CONTROL_TOKEN_HEADER", "CountedFault", "FailTaskFault", "FakeObproxyLogEntry", "FaultPlan", "MalformedKind", "MemoryHomeSpec", "RequestLogEntry",
+      "SimClock", "Simulator", "SimulatorControl", "SimulatorOptions", "SimulatorStateView", "createFakeObproxyHome", "makeFakeObproxyExitAtStart",
+      "readFakeObproxyLog", "startSimulator",
     ],
   },
   "./provider-v1": {

@@ -113,7 +113,7 @@ describe("provider lifecycle against the simulator", function () {
   it("names the resource in obshell's refusals and explains a missing install (replacement)", async () => {
     const { lifecycle } = capturingLifecycle();
     const err = await rejection(lifecycle.create(await inputsFor(sim, { homePath: "/nonexistent/obproxy-home" })));
-    assert.match(err.message, /^ObProxy proxy \(http:\/\/127\.0\.0\.1:\d+\): POST \/api\/v1\/obproxy failed: 400 Common\.PathNotExist/);
+    assert.match(err.message, /^\[Common\.PathNotExist\] ObProxy proxy \(http:\/\/127\.0\.0\.1:\d+\): POST \/api\/v1\/obproxy failed: 400 Common\.PathNotExist/);
     assert.match(err.message, /unpack OBProxy there again/);
     assert.equal(err.id, undefined, "obshell refused the add: nothing to keep in state");
   });

@@ -86,7 +86,7 @@ describe("provider check rejects what would fail later", () => {
         (e: Error) => e,
       );
       assert.ok(isObshellError(err), `${err.name}: ${err.message}`);
-      assert.match(err.message, /^ObProxy proxy \(.*\): /);
+      assert.match(err.message, /^\[[\w.]+\] ObProxy proxy \(.*\): /);
       assert.match(err.message, /endpoint/);
     }
   });
