@@ -1,51 +1,79 @@
 /**
- * `npm run bench`: completion lag of this package vs the official Python SDK, requests per delete, a 100-agent fleet
- * destroy through one plugin process, and cold start. Writes bench/results.md and prints the summary last.
+ * `npm run bench`: completion lag of this package vs the official Python SDK with the requests and polls a delete
+ * costs, fleet destroys of 10, 100 and 1,000 agents through one plugin process (wall, RSS above idle, fds), and
+ * cold start. Simulated agents run at timeScale 1 on the simulator's engine calibrated to a real obshell 4.5 agent
+ * (1.01 s scheduler tick, nodes picked up and their ends seen on ticks: Delete ≈ 11 s, Add ≈ 17 s). Writes
+ * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
- * Options: BENCH_TIME_SCALE (default 0.2), BENCH_DELETES (30), BENCH_FLEET (100), BENCH_FLEET_TIME_SCALE (1).
+ * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"),
+ * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs).
  */
 import path from "node:path";
-import { startSimulator } from "../src/simulator";
+import { generateAgentKeyPair } from "../src/obshell/crypto";
+import { startSimulator, type Simulator } from "../src/simulator";
+import { preparePackedProject } from "../test/engine/harness/project";
 import { summarize } from "./lib/deletes";
 import { measureColdStart, measurePluginColdStart } from "./lib/cold-start";
-import { runFleet } from "./lib/fleet";
+import { runFleet, type FleetResult } from "./lib/fleet";
+import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
 import { ensureObshellVenv, obshellSdkVersion } from "./lib/python-venv";
-import { resultsMarkdown, summaryLines, verdicts, writeResults } from "./lib/report";
+import { CLI_PRESENT, measureTypecheck, type TypecheckResult } from "./lib/typecheck";
+import { resultsJson, resultsMarkdown, summaryLines, verdicts, writeResults, type BenchFigures } from "./lib/report";
 
 const PASSWORD = "Bench-agent-pw-1";
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
+async function agents(n: number, privateKeyPem: string): Promise<Simulator[]> {
+  return Promise.all(Array.from({ length: n }, () => startSimulator({ agentPassword: PASSWORD, mode: "memory", privateKeyPem })));
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
-  const timeScale = num("BENCH_TIME_SCALE", 0.2);
-  const deletes = num("BENCH_DELETES", 30);
-  const fleetSize = num("BENCH_FLEET", 100);
-  const fleetScale = num("BENCH_FLEET_TIME_SCALE", 1);
+  const deletes = num("BENCH_DELETES", 12);
+  const fleetSizes = (process.env.BENCH_FLEETS ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0);
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`bench: timeScale ${timeScale} (Stop obproxy ${5 * timeScale} s), ${deletes} deletes per side, fleet of ${fleetSize} at timeScale ${fleetScale}`);
+  log(`bench: simulated obshell at timeScale 1 (calibrated engine), ${deletes} deletes per side, fleets ${fleetSizes.join(", ")}`);
   const missing = ensureObshellVenv();
   if (missing) throw new Error(`the Python SDK side needs the venv: ${missing}`);
+  const { privateKeyPem } = generateAgentKeyPair(1024);
 
   log("cold start…");
   const coldStart = measureColdStart();
   const pluginStart = await measurePluginColdStart();
   log("completion lag: this package and the Python SDK side by side…");
-  const simPkg = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
-  const simPy = await startSimulator({ agentPassword: PASSWORD, timeScale, mode: "memory" });
-  const [pkgSamples, pySamples] = await Promise.all([
-    measurePackageDeletes(simPkg, PASSWORD, deletes, timeScale),
-    measurePythonDeletes(simPy, PASSWORD, deletes),
-  ]).finally(() => Promise.all([simPkg.stop(), simPy.stop()]));
-  log(`fleet of ${fleetSize}…`);
-  const fleet = await runFleet(fleetSize, fleetScale, PASSWORD);
+  const simsPkg = await agents(deletes, privateKeyPem);
+  const simsPy = await agents(deletes, privateKeyPem);
+  const [pkgSamples, pySamples] = await Promise.all([measurePackageDeletes(simsPkg, PASSWORD, 1), measurePythonDeletes(simsPy, PASSWORD)]).finally(() =>
+    Promise.all([...simsPkg, ...simsPy].map((s) => s.stop())),
+  );
+  const project = await preparePackedProject({ build: false });
+  const fleet: Record<string, FleetResult> = {};
+  const floor: Record<string, FloorResult> = {};
+  try {
+    for (const n of fleetSizes) {
+      log(`fleet of ${n}…`);
+      fleet[n] = await runFleet(project, n, PASSWORD, privateKeyPem);
+      log(`  wall ${fleet[n].wallMs} ms / longest DAG ${fleet[n].longestDagMs} ms, peak RSS ${fleet[n].peakRssMb.toFixed(0)} MB (idle ${fleet[n].idleRssMb.toFixed(0)} MB)`);
+      floor[n] = await runFleetFloor(project, n);
+      log(`  floor (a provider that only waits): peak ${floor[n].peakRssAboveIdleMb.toFixed(0)} MB above idle`);
+    }
+  } finally {
+    await project.cleanup();
+  }
+  let typecheck: TypecheckResult | undefined;
+  if (CLI_PRESENT && process.env.BENCH_TYPECHECK !== "0") {
+    log("pulumi up of examples/basic, type-checked and transpile-only…");
+    typecheck = await measureTypecheck(2);
+  } else log("pulumi up type-check share: skipped (no .pulumi-bin/pulumi, or BENCH_TYPECHECK=0)");
 
-  const figures = {
-    timeScale,
+  const figures: BenchFigures = {
     pkg: summarize(pkgSamples),
     py: summarize(pySamples),
     fleet,
+    floor,
+    ...(typecheck ? { typecheck } : {}),
     coldStart,
     pluginStart,
     versions: {
@@ -59,7 +87,8 @@ async function main(): Promise<void> {
   };
   const v = verdicts(figures);
   writeResults(path.join(__dirname, "results.md"), resultsMarkdown(figures, v));
-  log("wrote bench/results.md");
+  writeResults(path.join(__dirname, "results.json"), resultsJson(figures, v));
+  log("wrote bench/results.md and bench/results.json");
   for (const line of summaryLines(figures, v)) log(line);
 }
 

@@ -1,31 +1,50 @@
 /**
- * The fleet benchmark: 100 OBProxies on 100 simulated agents (memory mode, obshell's own durations), created then
- * destroyed through ONE dynamic-provider plugin process driven over gRPC like the engine does (test/engine/harness),
- * with all Delete RPCs in flight at once. Reports the destroy's wall time against the longest single Delete DAG, the
- * plugin's peak RSS (VmHWM), and the polls each DAG cost.
+ * The fleet benchmark: N OBProxies on N simulated agents (memory mode, obshell's real timing), created then destroyed
+ * through ONE dynamic-provider plugin process driven over gRPC like the engine does (test/engine/harness), all Delete
+ * RPCs in flight at once. Reports the destroy's wall time against the longest single Delete DAG, the plugin's idle
+ * RSS (@pulumi/pulumi and our lifecycle loaded, no work), its peak RSS during the destroy and above idle, its file
+ * descriptors, the polls and requests each delete cost, and any request timeout it logged.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { captureObProxy } from "../../test/engine/harness/capture";
 import { startPlugin } from "../../test/engine/harness/plugin";
-import { preparePackedProject } from "../../test/engine/harness/project";
+import type { PackedProject } from "../../test/engine/harness/project";
 import { startSimulator, type Simulator } from "../../src/simulator";
 import { mean } from "./stats";
 
-/** Fleet figures. */
+/** Fleet figures of one size. */
 export interface FleetResult {
-  size: number;
-  timeScale: number;
+  agents: number;
   wallMs: number;
   longestDagMs: number;
+  wallRatio: number;
+  idleRssMb: number;
   peakRssMb: number;
+  peakRssAboveIdleMb: number;
   /** Whether the peak covers the destroy only (VmHWM reset before it) or the plugin's whole life. */
   peakRssScope: "destroy" | "create+destroy";
+  peakFds: number;
   pollsPerDag: number;
   pollsPerSecond: number;
+  requestsPerDelete: number;
+  /** Plugin log lines about request timeouts (0 expected). */
+  requestTimeouts: number;
+  createWallMs: number;
+  /** First to last DELETE accepted by the agents (ms): how long the plugin took to get every delete going. */
+  deleteSpreadMs: number;
+  /** CPU the plugin and this process (all simulated agents) used during the destroy, ms. */
+  pluginCpuMs: number;
+  agentsCpuMs: number;
 }
 
-function vmHwmMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+/** utime + stime of a process, ms (USER_HZ = 100). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function statusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
   return Number(line?.replace(/\D+/g, "") ?? NaN) / 1024;
 }
 
@@ -38,47 +57,99 @@ function resetPeakRss(pid: number): boolean {
   }
 }
 
-/** Creates and destroys `size` OBProxies through one plugin process. */
-export async function runFleet(size: number, timeScale: number, password: string): Promise<FleetResult> {
-  const project = await preparePackedProject({ build: false });
+/** Extra environment of the plugin processes: BENCH_PLUGIN_NODE_OPTIONS → NODE_OPTIONS (for profiling runs). */
+const pluginEnv = (): Record<string, string> => (process.env.BENCH_PLUGIN_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_PLUGIN_NODE_OPTIONS } : {});
+
+const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts `n` simulated agents in this process, a few at a time (one shared key: generating 1,000 takes long). */
+async function startAgents(n: number, password: string, privateKeyPem: string): Promise<Simulator[]> {
   const sims: Simulator[] = [];
-  const plugin = await startPlugin(project.dir, timeScale === 1 ? {} : { OBSHELL_TASK_TIME_SCALE: String(timeScale) });
+  for (let i = 0; i < n; i += 50) {
+    const batch = Array.from({ length: Math.min(50, n - i) }, () => startSimulator({ agentPassword: password, mode: "memory", privateKeyPem }));
+    sims.push(...(await Promise.all(batch)));
+  }
+  return sims;
+}
+
+/**
+ * Creates `size` OBProxies through one plugin process, then destroys them through a fresh one, like `pulumi up` then
+ * `pulumi destroy` (each runs its own plugin: the destroy's clients start knowing nothing of the agents).
+ */
+export async function runFleet(project: PackedProject, size: number, password: string, privateKeyPem: string): Promise<FleetResult> {
+  const sims = await startAgents(size, password, privateKeyPem);
   try {
-    for (let i = 0; i < size; i++) sims.push(await startSimulator({ agentPassword: password, timeScale, mode: "memory" }));
-    await plugin.rpc.configure({});
-    // One capture gives the serialized provider (`__provider`) the engine would send; the rest are plain inputs.
     const template = (await captureObProxy(project.dir, "fleet", { endpoint: sims[0]!.url, homePath: "/opt/fleet/0", rsList: "127.0.0.1:2881", agentPassword: password })).inputs;
-    const created = await Promise.all(
-      sims.map((sim, i) => plugin.rpc.create({ ...template, endpoint: sim.url, homePath: `/opt/fleet/${i}`, resourceName: `fleet-${i}` })),
-    );
-    // Peak RSS of the destroy alone: writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0); the creates came before.
+    const creator = await startPlugin(project.dir, pluginEnv());
+    const createStarted = Date.now();
+    const created = await (async () => {
+      try {
+        await creator.rpc.configure({});
+        return await Promise.all(sims.map((sim, i) => creator.rpc.create({ ...template, endpoint: sim.url, homePath: `/opt/fleet/${i}`, resourceName: `fleet-${i}` })));
+      } finally {
+        await creator.stop("SIGKILL");
+      }
+    })();
+    const createWallMs = Date.now() - createStarted;
+    return { ...(await destroyFleet(project, sims, template, created)), createWallMs };
+  } finally {
+    for (let i = 0; i < sims.length; i += 100) await Promise.all(sims.slice(i, i + 100).map((s) => s.stop()));
+  }
+}
+
+type Created = { id: string; properties: Record<string, unknown> };
+
+/** The measured part: a fresh plugin's idle RSS, then all deletes at once. */
+async function destroyFleet(project: PackedProject, sims: Simulator[], template: Record<string, unknown>, created: Created[]): Promise<Omit<FleetResult, "createWallMs">> {
+  const plugin = await startPlugin(project.dir, pluginEnv());
+  try {
+    await plugin.rpc.configure({});
+    // Idle: a check loads the provider and our lifecycle without talking to any agent.
+    await plugin.rpc.check({}, template);
+    await sleep(1_000);
+    const idleRssMb = statusMb(plugin.pid, "VmRSS");
+    // Peak RSS of the destroy alone: writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0).
     const reset = resetPeakRss(plugin.pid);
     const marks = sims.map((sim) => sim.requests().length);
+    let peakFds = fdCount(plugin.pid);
+    const fdTimer = setInterval(() => (peakFds = Math.max(peakFds, fdCount(plugin.pid))), 250);
+    const cpu0 = { plugin: cpuMs(plugin.pid), agents: cpuMs(process.pid) };
     const started = Date.now();
-    await Promise.all(created.map((c) => plugin.rpc.delete(c.id, c.properties)));
+    await Promise.all(created.map((c) => plugin.rpc.delete(c.id, c.properties))).finally(() => clearInterval(fdTimer));
     const wallMs = Date.now() - started;
-    const peakRssMb = vmHwmMb(plugin.pid);
+    const pluginCpuMs = cpuMs(plugin.pid) - cpu0.plugin;
+    const agentsCpuMs = cpuMs(process.pid) - cpu0.agents;
+    const peakRssMb = statusMb(plugin.pid, "VmHWM");
     const perSim = sims.map((sim, i) => {
       const window = sim.requests().slice(marks[i]);
       const del = window.find((r) => r.method === "DELETE" && r.status === 200);
       const dag = sim.control.state().dags.find((d) => d.name === "Delete obproxy");
       if (!del || !dag?.finishedAtMs) throw new Error(`fleet agent ${i}: no finished Delete DAG`);
       const polls = window.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/task/dag/")).length;
-      return { dagMs: dag.finishedAtMs - del.time, polls, spanMs: Math.max(1, Date.now() - del.time) };
+      return { dagMs: dag.finishedAtMs - del.time, polls, requests: window.length, acceptedAt: del.time };
     });
+    const accepted = perSim.map((s) => s.acceptedAt);
+    const longestDagMs = Math.max(...perSim.map((s) => s.dagMs));
     return {
-      size,
-      timeScale,
+      agents: sims.length,
       wallMs,
-      longestDagMs: Math.max(...perSim.map((s) => s.dagMs)),
+      longestDagMs,
+      wallRatio: wallMs / longestDagMs,
+      idleRssMb,
       peakRssMb,
+      peakRssAboveIdleMb: peakRssMb - idleRssMb,
       peakRssScope: reset ? "destroy" : "create+destroy",
+      peakFds,
       pollsPerDag: mean(perSim.map((s) => s.polls)),
       pollsPerSecond: mean(perSim.map((s) => s.polls / (s.dagMs / 1000))),
+      requestsPerDelete: mean(perSim.map((s) => s.requests)),
+      requestTimeouts: plugin.output().filter((l) => /RequestTimeout|timed out/i.test(l)).length,
+      deleteSpreadMs: Math.max(...accepted) - Math.min(...accepted),
+      pluginCpuMs,
+      agentsCpuMs,
     };
   } finally {
     await plugin.stop("SIGKILL");
-    await Promise.all(sims.map((s) => s.stop()));
-    await project.cleanup();
   }
 }

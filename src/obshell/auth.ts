@@ -1,11 +1,12 @@
 /**
- * `X-OCS-Agent-Header` for every authenticated request: the agent's public key (fetched once, checked against the
- * pin before any password leaves this process), the clock-skew offset (measured once from `GET /api/v1/time`), a
+ * `X-OCS-Agent-Header` for every authenticated request: the agent's public key (fetched once per endpoint and process,
+ * checked against each client's pin before any password leaves this process), the clock-skew offset (measured once
+ * per endpoint from `GET /api/v1/time`, again after ten minutes or an expiry), a
  * fresh AES key per request for the body, and one resend after the agent rejected the header as undecryptable
  * (its key changed) or expired (the clocks moved). Both rejections happen before any handler runs, so nothing was
  * created and resending is safe even for a DAG-creating POST.
  */
-import { abortReason } from "./clock";
+import { abortReason, type Clock } from "./clock";
 import { encodeAesKeys, encryptAuthHeader, encryptBody, generateAesKeys, parseAgentPublicKey, type AgentPublicKey } from "./crypto";
 import { ConfigError, KeyPinMismatchError, NetworkError, ObshellApiError, ResponseShapeError } from "./errors";
 import { isHeaderDecryptFailure, isHeaderExpired } from "./hints";
@@ -33,6 +34,29 @@ export interface AuthDeps {
   fetchTime(o: CallOptions): Promise<Date>;
 }
 
+/** What every client of one endpoint can share: the agent's key (fetch in flight or done) and the last skew. */
+interface EndpointFacts {
+  key?: Promise<AgentPublicKey>;
+  skew?: { ms: number; at: number };
+}
+
+/** A measured skew is reused this long by later clients of the endpoint. */
+const SKEW_REUSE_MS = 10 * 60_000;
+
+/**
+ * Facts by clock, then endpoint: a fleet destroy makes one client per resource, and each would otherwise fetch the
+ * same key and time first (2 of a delete's requests). Keyed by clock so a test's fake clock never sees real facts.
+ */
+const factsByClock = new WeakMap<Clock, Map<string, EndpointFacts>>();
+
+function endpointFacts(clock: Clock, endpoint: string): EndpointFacts {
+  let byEndpoint = factsByClock.get(clock);
+  if (!byEndpoint) factsByClock.set(clock, (byEndpoint = new Map()));
+  let facts = byEndpoint.get(endpoint);
+  if (!facts) byEndpoint.set(endpoint, (facts = {}));
+  return facts;
+}
+
 /** Per-client authentication state. */
 export class AgentAuth {
   private keyPromise?: Promise<AgentPublicKey>;
@@ -43,10 +67,14 @@ export class AgentAuth {
   /** Password set through setAgentPassword; wins over the option so the client keeps working after a change. */
   passwordOverride?: string;
 
+  private readonly facts: EndpointFacts;
+
   constructor(
     private readonly opts: ResolvedOptions,
     private readonly deps: AuthDeps,
-  ) {}
+  ) {
+    this.facts = endpointFacts(opts.clock, opts.endpoint);
+  }
 
   /** Measured skew (agent − local, ms); 0 before the first measurement. */
   get skewMs(): number {
@@ -79,13 +107,14 @@ export class AgentAuth {
         if (!(e instanceof ObshellApiError)) throw e;
         if (!keyRefetched && isHeaderDecryptFailure(e)) {
           keyRefetched = true;
-          this.keyPromise = undefined;
+          this.forgetKey();
           this.opts.log(`header not decryptable by the agent; refetching its public key and resending ${spec.method} ${e.path} once`);
           continue;
         }
         if (!skewRemeasured && isHeaderExpired(e)) {
           skewRemeasured = true;
           this.skewPromise = undefined;
+          delete this.facts.skew;
           this.opts.log(`header expired at the agent; measuring clock skew again and resending ${spec.method} ${e.path} once`);
           continue;
         }
@@ -95,15 +124,24 @@ export class AgentAuth {
   }
 
   /**
-   * The agent's public key: fetched once per client, and again only after a decrypt failure. Concurrent first calls
-   * share one fetch; it runs without any caller's signal (one caller giving up must not fail the others), and each
-   * caller stops waiting when its own signal aborts.
+   * The agent's public key: fetched once per endpoint (shared by this process's clients), and again only after a
+   * decrypt failure. Concurrent first calls share one fetch; it runs without any caller's signal (one caller giving
+   * up must not fail the others), and each caller stops waiting when its own signal aborts. Each client checks its
+   * own pin against the key, shared or not.
    */
   publicKey(o: CallOptions): Promise<AgentPublicKey> {
     if (!this.keyPromise) {
-      const p = this.fetchKey(shared(o));
+      let raw = this.facts.key;
+      if (!raw) {
+        const fetched = this.fetchKey(shared(o));
+        this.facts.key = raw = fetched;
+        // A failed fetch is not cached.
+        fetched.catch(() => {
+          if (this.facts.key === fetched) delete this.facts.key;
+        });
+      }
+      const p = raw.then((key) => this.checkPin(key));
       this.keyPromise = p;
-      // A failed fetch is not cached.
       p.catch(() => {
         if (this.keyPromise === p) this.keyPromise = undefined;
       });
@@ -111,14 +149,22 @@ export class AgentAuth {
     return untilAborted(this.keyPromise, o.signal, this.opts.endpoint);
   }
 
+  /** Drops the key here and for the endpoint: the agent no longer decrypts with it. */
+  private forgetKey(): void {
+    this.keyPromise = undefined;
+    delete this.facts.key;
+  }
+
   private async fetchKey(o: CallOptions): Promise<AgentPublicKey> {
     const secret = await this.deps.fetchSecret(o);
-    let key: AgentPublicKey;
     try {
-      key = parseAgentPublicKey(secret.public_key);
+      return parseAgentPublicKey(secret.public_key);
     } catch (e) {
       throw new ResponseShapeError({ method: "GET", path: "/api/v1/secret", status: 200, problem: `public_key is not a PKCS#1 RSA key: ${(e as Error).message}` });
     }
+  }
+
+  private checkPin(key: AgentPublicKey): AgentPublicKey {
     if (this.opts.pin && !pinMatches(this.opts.pin, key)) throw new KeyPinMismatchError(this.opts.endpoint, key.fingerprint);
     this.opts.log(`agent public key: ${key.bits} bits, sha256:${key.fingerprint}`);
     return key;
@@ -127,8 +173,13 @@ export class AgentAuth {
   /** Measures the skew once (and again after an expiry), shared like the key. A failed one is retried next call. */
   private ensureSkew(o: CallOptions): Promise<void> {
     if (!this.skewPromise) {
-      const p = this.measureSkew(shared(o));
-      this.skewPromise = p;
+      const known = this.facts.skew;
+      if (known && this.opts.clock.now() - known.at < SKEW_REUSE_MS) {
+        this.rawSkewMs = known.ms;
+        this.skewPromise = Promise.resolve();
+      } else {
+        this.skewPromise = this.measureSkew(shared(o));
+      }
     }
     return untilAborted(this.skewPromise, o.signal, this.opts.endpoint);
   }
@@ -145,6 +196,7 @@ export class AgentAuth {
     }
     const t1 = this.opts.clock.now();
     this.rawSkewMs = Math.round(agent.getTime() - (t0 + t1) / 2);
+    this.facts.skew = { ms: this.rawSkewMs, at: t1 };
     if (this.appliedSkewMs !== 0) this.opts.log(`agent clock differs by ${this.rawSkewMs} ms; correcting header timestamps`);
   }
 

@@ -7,8 +7,8 @@
 import { abortReason, formatDuration, type Clock } from "./clock";
 import { dagFailedError } from "./dag-failure";
 import { ConfigError, DagTimeoutError, NetworkError, ResponseShapeError, isObshellApiError } from "./errors";
-import { OBSHELL_SLOW_TASKS, OBSHELL_TASK_MIN_DURATIONS_MS, nextPollDelay } from "./poll-schedule";
-import { MaintenanceType, OBPROXY_DAGS, isObproxyTaskId, isValidGenericId, type DagDetail, type DagState, type TaskDetail } from "./schemas";
+import { dagTimeline, planPollDelay } from "./poll-schedule";
+import { MaintenanceType, OBPROXY_DAGS, isObproxyTaskId, isValidGenericId, type DagDetail, type DagState } from "./schemas";
 import { isTransient } from "./transport";
 
 /** Options of `waitForDag`. */
@@ -65,37 +65,6 @@ export function progressOf(dag: DagDetail, elapsedMs: number): DagProgress {
 function changeKey(dag: DagDetail): string {
   const node = dag.nodes?.[dag.stage - 1];
   return `${dag.state}|${dag.operator}|${dag.stage}|${node?.state ?? ""}|${currentTaskName(dag)}`;
-}
-
-/**
- * Earliest local time the RUNNING sub task can end, from its start_time (agent clock, corrected by `skewMs`) and
- * its known minimum duration; undefined when not predictable.
- */
-export function predictEarliestDone(dag: DagDetail, skewMs: number, mins: Readonly<Record<string, number>>): number | undefined {
-  const task: TaskDetail | undefined = dag.nodes?.[dag.stage - 1]?.sub_tasks?.find((t) => t.state === "RUNNING");
-  if (!task) return undefined;
-  const min = mins[task.name];
-  if (min === undefined) return undefined;
-  // A Stop that found no process ends at once ("Obproxy is not running"): nothing to predict.
-  if ((task.task_logs ?? []).some((l) => /not running/i.test(l))) return undefined;
-  const started = Date.parse(task.start_time);
-  // obshell resets times to the epoch after an operator change; such a time predicts nothing.
-  if (!Number.isFinite(started) || started < Date.UTC(2000, 0, 1)) return undefined;
-  return started - skewMs + min;
-}
-
-/**
- * True when only quick tasks are left: a known OBProxy DAG whose current and later sub tasks have neither a minimum
- * duration nor a reputation for being slow (protocol §4). Unknown DAGs are never a quick tail.
- */
-export function isQuickTail(dag: DagDetail, mins: Readonly<Record<string, number>>): boolean {
-  if (dag.state !== "RUNNING") return false;
-  const layout = Object.values(OBPROXY_DAGS).find((k) => k.name === dag.name);
-  if (!layout || layout.tasks.length !== dag.max_stage) return false;
-  const left: readonly string[] = layout.tasks.slice(Math.max(0, dag.stage - 1));
-  // obshell's long tasks stay long even when the caller turned prediction off (`taskMinDurationsMs: {}`).
-  const long = (t: string) => mins[t] !== undefined || OBSHELL_TASK_MIN_DURATIONS_MS[t] !== undefined || OBSHELL_SLOW_TASKS.includes(t);
-  return !left.some(long);
 }
 
 /** What waitForDag needs from the client. */
@@ -164,17 +133,11 @@ class DagWatch {
     this.o.onProgress?.(progressOf(dag, this.lastChangeAt - this.started));
   }
 
-  /** The schedule's next delay, predicted from the RUNNING sub task when the last read succeeded. */
+  /** The schedule's next delay, predicted from the DAG's node timing when the last read succeeded. */
   nextDelay(now: number, mins: Readonly<Record<string, number>>): number {
     const seen = this.lastError === undefined ? this.last : undefined;
-    const earliest = seen ? predictEarliestDone(seen, this.deps.skewMs(), mins) : undefined;
-    return nextPollDelay({
-      now,
-      lastChangeAt: this.lastChangeAt,
-      random: this.deps.random(),
-      ...(earliest !== undefined ? { earliestDoneAt: earliest } : {}),
-      ...(seen && isQuickTail(seen, mins) ? { quickTail: true } : {}),
-    });
+    const timeline = seen ? dagTimeline(seen, this.deps.skewMs()) : undefined;
+    return planPollDelay({ now, lastChangeAt: this.lastChangeAt, random: this.deps.random(), mins, ...(timeline ? { timeline } : {}) });
   }
 
   /** The known minimum duration of the sub task the last read saw RUNNING, if any. */

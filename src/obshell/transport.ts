@@ -1,8 +1,10 @@
 /**
- * HTTP to the agent on undici: one Agent (connection pool) per client, a per-attempt timeout, the caller's abort
+ * HTTP to the agent on undici: one Agent (connection pools by origin) shared by every client with the same TLS and
+ * connect settings (a fleet of clients in one process costs one dispatcher, not one each), a per-attempt timeout, the caller's abort
  * signal, a response size cap, network failures mapped to NetworkError naming the endpoint, and retries of reads
  * only. Envelope parsing lives in envelope.ts; header and body encryption in auth.ts.
  */
+import { createHash } from "node:crypto";
 import type { Agent } from "undici";
 import { abortReason } from "./clock";
 import { NetworkError, RequestTimeoutError, ResponseShapeError, type NetworkErrorKind } from "./errors";
@@ -38,12 +40,27 @@ export interface HttpSender {
 /** Our marker for the per-attempt timer, to tell it from the caller's abort. */
 const TIMEOUT = Symbol("attempt timeout");
 
-/** The undici sender for the resolved options. */
-export function createUndiciSender(opts: ResolvedOptions): HttpSender {
+/** One shared undici Agent and the clients using it. */
+interface SharedAgent {
+  agent: Agent;
+  users: number;
+}
+
+/** Shared Agents by their settings' fingerprint (TLS material is hashed, never kept as a key). */
+const sharedAgents = new Map<string, SharedAgent>();
+
+function agentKey(opts: ResolvedOptions): string {
+  const t = opts.tls;
+  const h = createHash("sha256");
+  for (const part of [t.ca, t.cert, t.key]) h.update(part === undefined ? "-" : Buffer.from(part as string | Buffer).toString("base64")).update("|");
+  return `${h.digest("hex")}|${t.rejectUnauthorized !== false}|${Math.min(opts.requestTimeoutMs, 10_000)}`;
+}
+
+function newAgent(opts: ResolvedOptions): Agent {
   const tls = opts.tls;
   // Loaded on first use: the provider process often only checks and diffs, and undici is the slowest module to load.
   const { Agent: UndiciAgent } = require("undici") as typeof import("undici");
-  const agent = new UndiciAgent({
+  return new UndiciAgent({
     // Shorter than any server idle timeout we know, so a POST rarely meets a socket the server already closed.
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 10_000,
@@ -55,10 +72,30 @@ export function createUndiciSender(opts: ResolvedOptions): HttpSender {
       rejectUnauthorized: tls.rejectUnauthorized !== false,
     },
   });
+}
+
+/**
+ * The undici sender for the resolved options, on the Agent shared by clients with the same settings. Closing the last
+ * client of an Agent closes it; a client's close never cuts another client's requests.
+ */
+export function createUndiciSender(opts: ResolvedOptions): HttpSender {
+  const key = agentKey(opts);
+  let shared = sharedAgents.get(key);
+  if (!shared) {
+    shared = { agent: newAgent(opts), users: 0 };
+    sharedAgents.set(key, shared);
+  }
+  shared.users++;
+  const mine = shared;
+  let closed = false;
   return {
-    send: (req, o) => sendOnce(agent, opts, req, o),
+    send: (req, o) => sendOnce(mine.agent, opts, req, o),
     close: async () => {
-      await agent.close().catch(() => agent.destroy());
+      if (closed) return;
+      closed = true;
+      if (--mine.users > 0) return;
+      if (sharedAgents.get(key) === mine) sharedAgents.delete(key);
+      await mine.agent.close().catch(() => mine.agent.destroy());
     },
   };
 }

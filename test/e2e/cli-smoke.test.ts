@@ -66,7 +66,8 @@ describe("e2e: the Pulumi CLI built from the Go module proxy (smoke)", function 
     await writeFile(path.join(program, "package.json"), JSON.stringify({ name: "cli-smoke", main: "index.ts" }, null, 2));
     await writeFile(path.join(program, "index.ts"), PROGRAM);
 
-    const env = pulumiEnv(root);
+    // The default TypeScript path, type-check included (the other CLI tests run transpile-only).
+    const env = pulumiEnv(root, { PULUMI_NODEJS_TRANSPILE_ONLY: "false" });
     const transcript: string[] = [];
     const pulumi = async (...args: string[]): Promise<PulumiResult> => {
       const started = Date.now();

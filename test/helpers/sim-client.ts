@@ -2,6 +2,7 @@
  * Simulator + client pairs for the client's integration tests: started per test on 127.0.0.1, both closed after
  * it. Every password used is registered as a secret, and the client's log lines are scanned for secrets.
  */
+import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../src/obshell/poll-schedule";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator";
 import { createObshellClient, type ObshellClient, type ObshellClientOptions } from "../../src/obshell";
 import { TEST_PEM } from "./raw-agent";
@@ -13,7 +14,7 @@ export const HOME = "/home/admin/obproxy";
 
 /** Minimum task durations of a simulator running at `scale` (the prediction must scale with it). */
 export function scaledMins(scale: number): Record<string, number> {
-  return { "Start obproxy": 10_000 * scale, "Stop obproxy": 5_000 * scale };
+  return Object.fromEntries(Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]));
 }
 
 /** Starts simulators and clients for one test file; `closeAll()` in afterEach. */
