@@ -4,7 +4,7 @@
  * agent password is handed to the lifecycle through its stack-config reader (src/provider/config.ts, which keeps
  * the OBSHELL_AGENT_PASSWORD fallback); TLS defaults fill in `tls` for https endpoints at check time.
  */
-import { setStackConfig } from "../provider/config";
+import type { ConfigReader } from "../provider/config";
 import { problems, SCALAR_RULES, TLS_RULES } from "../provider/rules";
 import { AGENT_PASSWORD_CONFIG_KEY, type TlsInputs } from "../provider/types";
 import { PACKAGE_NAME } from "./schema";
@@ -73,10 +73,10 @@ export function checkProviderConfig(news: Props): { config: ProviderConfig; fail
   return { config, failures };
 }
 
-/** Makes `config` the one the lifecycle reads (agent password); returns it for the TLS defaults. */
-export function applyProviderConfig(config: ProviderConfig): void {
+/** `config` as the lifecycle reads it (the agent password fallback), for the lifecycles this plugin creates. */
+export function providerConfigReader(config: ProviderConfig): ConfigReader {
   const password = config.agentPassword;
-  setStackConfig({ get: (key) => (key === AGENT_PASSWORD_CONFIG_KEY ? password : undefined) });
+  return { get: (key) => (key === AGENT_PASSWORD_CONFIG_KEY ? password : undefined) };
 }
 
 /** The inputs with the provider's TLS defaults, when the resource has none and talks https. */

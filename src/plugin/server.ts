@@ -13,7 +13,8 @@ import { sameValue } from "../provider/diff";
 import { isObProxyError } from "../provider/errors";
 import { PORT_KEYS } from "../provider/ports";
 import { createLifecycle, type ObProxyLifecycle, type OperationOptions, type ProviderDeps } from "../provider/lifecycle";
-import { applyProviderConfig, checkProviderConfig, readProviderConfig, withTlsDefaults, type ProviderConfig } from "./config";
+import type { ConfigReader } from "../provider/config";
+import { providerConfigReader, checkProviderConfig, readProviderConfig, withTlsDefaults, type ProviderConfig } from "./config";
 import type { ResourceLog } from "./engine-log";
 import { rpcFailure, unimplemented, type RpcFailure } from "./rpc-errors";
 import { INPUT_PROPERTIES, OBPROXY_TOKEN, PACKAGE_NAME, packageSchema } from "./schema";
@@ -56,13 +57,15 @@ function clean(props: Props): Props {
 /** The service: one provider per plugin process, calls tracked so Cancel can abort their waits. */
 export class ObProxyService {
   private config: ProviderConfig = {};
+  /** The provider config as the lifecycles read it (agent password fallback); set by Configure. */
+  private configReader: ConfigReader | undefined;
   private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly options: ObProxyServiceOptions) {}
 
   /** A lifecycle whose progress lines go to this resource's log. */
   private lifecycle(urn: string): ObProxyLifecycle {
-    return createLifecycle({ ...this.options.deps, sink: (line) => this.options.log(urn, line) });
+    return createLifecycle({ ...this.options.deps, config: this.configReader, sink: (line) => this.options.log(urn, line) });
   }
 
   /** Runs one resource operation with its own AbortController; Cancel aborts only these waits. */
@@ -113,7 +116,7 @@ export class ObProxyService {
         const { config, failures } = checkProviderConfig(raw);
         if (failures.length > 0) throw new Error(`obproxy provider config: ${failures.map((f) => `${f.property} ${f.reason}`).join("; ")}`);
         this.config = config;
-        applyProviderConfig(config);
+        this.configReader = providerConfigReader(config);
         // No preview Create (supportsPreview false): Create always acts.
         return new prov.ConfigureResponse().setAcceptsecrets(true).setSupportspreview(false);
       }),

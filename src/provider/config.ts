@@ -1,6 +1,7 @@
 /**
  * Where the agent password comes from, decided at call time in the provider process: the resource input, else the
- * stack config `obshell:agentPassword` (handed to `configure()`), else the environment `OBSHELL_AGENT_PASSWORD`.
+ * stack config `obshell:agentPassword` (handed to `configure()` of the lifecycle instance, which passes it through
+ * each operation's context — no module state), else the environment `OBSHELL_AGENT_PASSWORD`.
  * Reading late is what lets a rotated password work on destroy and refresh, which run the code stored in state
  * with the config and environment of *now*. Nothing here is ever captured by the serialized shim.
  */
@@ -14,16 +15,10 @@ export interface ConfigReader {
 /** Where a credential was found. Only "input" credentials are ever written to outputs. */
 export type CredentialSource = "input" | "config" | "env" | "none";
 
-let stackConfig: ConfigReader | undefined;
-
-/** Stores the stack config given to `configure()` (called once per provider text, lazily, by the plugin). */
-export function setStackConfig(config: ConfigReader | undefined): void {
-  stackConfig = config;
-}
-
-function configValue(key: string): string | undefined {
+/** Reads the config value of `key`; not set when absent, empty, or the config cannot be read. */
+function configValue(config: ConfigReader | undefined, key: string): string | undefined {
   try {
-    const value = stackConfig?.get(key);
+    const value = config?.get(key);
     return typeof value === "string" && value.length > 0 ? value : undefined;
   } catch {
     // The plugin's Config throws when the Configure RPC never came (rawConfig undefined): treat as not set.
@@ -35,11 +30,12 @@ function configValue(key: string): string | undefined {
 export function resolveAgentPassword(
   props: { agentPassword?: unknown },
   env: NodeJS.ProcessEnv = process.env,
+  config?: ConfigReader,
 ): { value: string | undefined; source: CredentialSource } {
   if (typeof props.agentPassword === "string" && props.agentPassword.length > 0) {
     return { value: props.agentPassword, source: "input" };
   }
-  const fromConfig = configValue(AGENT_PASSWORD_CONFIG_KEY);
+  const fromConfig = configValue(config, AGENT_PASSWORD_CONFIG_KEY);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = env[AGENT_PASSWORD_ENV];
   if (fromEnv) return { value: fromEnv, source: "env" };

@@ -4,7 +4,7 @@
  * rotated password, key or certificate is picked up by the next call).
  */
 import { createObshellClient, OBSHELL_TASK_MIN_DURATIONS_MS, type ObshellClient, type ObshellClientOptions } from "../obshell";
-import { resolveAgentPassword } from "./config";
+import { resolveAgentPassword, type ConfigReader } from "./config";
 import { createProgressReporter, resourceLabel, verbosityFromEnv, type LineSink, type ProgressReporter, type Verbosity } from "./progress";
 import { secretValues } from "./secrets";
 import type { ObProxyInputs } from "./types";
@@ -18,6 +18,8 @@ export interface OpContext {
   secrets: string[];
   now(): number;
   /** Per-call overrides from the host (native plugin, Terraform provider, operator command). */
+  /** The provider configuration of this lifecycle instance (the agent password fallback). */
+  config?: ConfigReader;
   op: OperationOptions;
   /** The operation's one deadline, once it has computed it (deadline.ts); every request of `client` obeys it. */
   deadline?: OperationDeadline;
@@ -62,6 +64,11 @@ export interface ProviderDeps {
   now?: () => number;
   /** How much to print. @default from PULUMI_OBPROXY_VERBOSITY, else "info" */
   verbosity?: Verbosity;
+  /**
+   * Provider configuration a host already knows (the native plugin's Configure): the agent password fallback.
+   * The dynamic provider's comes through `configure()` of the lifecycle instance instead.
+   */
+  config?: ConfigReader;
   /** Extra client options (e.g. a fake clock); never credentials, which come from the props. */
   clientOptions?: Partial<ObshellClientOptions>;
   /**
@@ -86,14 +93,14 @@ export function scaledTaskDurations(env: NodeJS.ProcessEnv): Partial<ObshellClie
 }
 
 /** Client options for these props: endpoint, TLS, key pin, and the agent password read at call time. */
-export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<ObshellClientOptions> = {}): ObshellClientOptions {
+export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<ObshellClientOptions> = {}, config?: ConfigReader): ObshellClientOptions {
   const tls = props.tls;
   return {
     ...scaledTaskDurations(process.env),
     ...extra,
     endpoint: String(props.endpoint),
     // A function, so the password is read when a request needs it and never copied into the client options.
-    agentPassword: () => resolveAgentPassword(props).value,
+    agentPassword: () => resolveAgentPassword(props, process.env, config).value,
     ...(tls
       ? { tls: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.insecureSkipVerify !== true } }
       : {}),
@@ -102,8 +109,8 @@ export function clientOptionsFor(props: Partial<ObProxyInputs>, extra: Partial<O
 }
 
 /** Builds the context of one operation. Close `client` when done. */
-export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}): OpContext {
-  const secrets = secretValues(props as Record<string, unknown>);
+export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps = {}, op: OperationOptions = {}, config: ConfigReader | undefined = deps.config): OpContext {
+  const secrets = secretValues(props as Record<string, unknown>, config);
   const label = resourceLabel(props);
   const now = deps.now ?? (() => Date.now());
   const progress = createProgressReporter(label, secrets, deps.sink ?? ((line) => console.log(line)), {
@@ -120,12 +127,13 @@ export function createContext(props: Partial<ObProxyInputs>, deps: ProviderDeps 
     ...(op.signal ? { signal: op.signal } : {}),
   };
   const ctx: OpContext = {
-    client: createObshellClient(clientOptionsFor(props, bounds)),
+    client: createObshellClient(clientOptionsFor(props, bounds, config)),
     label,
     progress,
     secrets,
     now,
     op,
+    config,
     startedDags: new Set(),
   };
   return ctx;

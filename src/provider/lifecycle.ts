@@ -7,7 +7,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { checkInputs, type CheckFailure } from "./check";
-import { setStackConfig } from "./config";
+import type { ConfigReader } from "./config";
 import { createContext, type OpContext, type OperationOptions, type ProviderDeps } from "./context";
 import { createObproxy } from "./create";
 import { boundedError, type DeadlineOp } from "./deadline";
@@ -44,12 +44,13 @@ export interface ObProxyLifecycle {
  * was in flight (deadline.ts).
  */
 async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>, kind?: DeadlineOp): Promise<T> {
+  const config = deps.config;
   const label = resourceLabel(props);
   let secrets: string[] = [];
   let ctx: OpContext | undefined;
   try {
-    secrets = secretValues(props);
-    ctx = createContext(props as Partial<ObProxyInputs>, deps, opts);
+    secrets = secretValues(props, config);
+    ctx = createContext(props as Partial<ObProxyInputs>, deps, opts, config);
     return await op(ctx);
   } catch (caught) {
     const e = labelAndRedact((ctx && boundedError(ctx, caught, kind)) ?? caught, label, secrets);
@@ -77,10 +78,13 @@ function labelAndRedact(e: unknown, label: string, secrets: string[]): unknown {
 }
 
 /** Builds the provider functions over injectable dependencies (tests, benchmark); the module exports use defaults. */
-export function createLifecycle(deps: ProviderDeps = {}): ObProxyLifecycle {
+export function createLifecycle(given: ProviderDeps = {}): ObProxyLifecycle {
+  // This instance's configuration: a host's (native plugin) or, for the dynamic provider, what configure() receives.
+  // It travels to each operation through its context; there is no module state.
+  const deps: ProviderDeps = { ...given };
   return {
     async configure(req) {
-      setStackConfig(req.config);
+      deps.config = req.config as ConfigReader | undefined;
     },
     async check(_olds, news) {
       let failures: CheckFailure[];

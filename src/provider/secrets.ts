@@ -3,7 +3,7 @@
  * obshell task logs, whose lines it does not control; every line the provider writes or throws goes through `redact`,
  * and every error leaving the provider through `redactError` (its whole graph: causes, aggregated errors, fields).
  */
-import { resolveAgentPassword } from "./config";
+import { resolveAgentPassword, type ConfigReader } from "./config";
 
 /**
  * `parameters` keys whose values are treated as secrets: redacted from text, and the whole `parameters` map secret
@@ -20,8 +20,8 @@ export function hasSecretParameter(parameters: unknown): boolean {
 
 /** Values treated as secret for these props: the passwords (wherever the agent one came from), the TLS key and
  * password-like `parameters`. */
-export function secretValues(props: Record<string, unknown>): string[] {
-  const values = [props.proxyroPassword, props.obproxySysPassword, resolveAgentPassword(props).value];
+export function secretValues(props: Record<string, unknown>, config?: ConfigReader): string[] {
+  const values = [props.proxyroPassword, props.obproxySysPassword, resolveAgentPassword(props, process.env, config).value];
   const tls = props.tls;
   if (tls !== null && typeof tls === "object") values.push((tls as Record<string, unknown>).key);
   const parameters = props.parameters;

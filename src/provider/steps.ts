@@ -21,7 +21,7 @@ export interface Created {
 
 /** Fails early, with where to put it, when no agent password is available (every OBProxy route needs one). */
 export function requireAgentPassword(ctx: OpContext, props: { agentPassword?: unknown }): void {
-  if (resolveAgentPassword(props).source !== "none") return;
+  if (resolveAgentPassword(props, process.env, ctx.config).source !== "none") return;
   throw new ObProxyError(
     "NoPassword",
     `${ctx.label}: no agent password: set the agentPassword input, the stack config ${AGENT_PASSWORD_CONFIG_KEY} ` +

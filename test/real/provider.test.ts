@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createObshellClient } from "../../src/obshell";
-import { setStackConfig } from "../../src/provider/config";
 import { createLifecycle } from "../../src/provider/lifecycle";
 import { createFakeObproxyHome } from "../../src/simulator";
 import { freePort } from "../helpers/resource-args";
@@ -60,7 +59,6 @@ describe("real obshell: provider lifecycle", function () {
     await c.close();
   });
   after(async () => {
-    setStackConfig(undefined);
     for (const h of homes) killFake(h);
     await agent?.stop();
   });
@@ -76,7 +74,6 @@ describe("real obshell: provider lifecycle", function () {
 
   it("create, refresh, stop, start, and a delete whose answer is lost: one Delete DAG, waited for, nothing left managed", async () => {
     const lines: string[] = [];
-    setStackConfig(undefined);
     const lifecycle = createLifecycle({ sink: (l) => lines.push(l) });
     const proxy = await answerLosingProxy(agent!.url);
     try {

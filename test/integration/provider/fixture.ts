@@ -5,7 +5,6 @@
 import { freePort, freshObProxyArgs } from "../../helpers/resource-args";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../../src/simulator";
 import { createLifecycle, type ObProxyLifecycle } from "../../../src/provider/lifecycle";
-import { setStackConfig } from "../../../src/provider/config";
 
 export const AGENT_PASSWORD = "Agent-pw-7f3c9d";
 export const PROXYRO_PASSWORD = "Proxyro-pw-51ae02";
@@ -28,10 +27,9 @@ export async function inputsFor(sim: Simulator, overrides: Record<string, unknow
   };
 }
 
-/** A lifecycle writing progress into `lines`; stack config reset to none. */
+/** A fresh lifecycle (no stack config) writing progress into `lines`. */
 export function capturingLifecycle(): { lifecycle: ObProxyLifecycle; lines: string[] } {
   const lines: string[] = [];
-  setStackConfig(undefined);
   // The simulator runs tasks faster than obshell: poll instead of sleeping through obshell's task durations.
   const lifecycle = createLifecycle({ sink: (line) => lines.push(line), clientOptions: { taskMinDurationsMs: {} } });
   return { lifecycle, lines };

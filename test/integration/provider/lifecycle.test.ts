@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import type { Simulator } from "../../../src/simulator";
-import { setStackConfig } from "../../../src/provider/config";
 import { AGENT_PASSWORD, PROXYRO_PASSWORD, SYS_PASSWORD, capturingLifecycle, inputsFor, rejection, requestsTo, startSim } from "./fixture";
 
 describe("provider lifecycle against the simulator", function () {
@@ -11,7 +10,6 @@ describe("provider lifecycle against the simulator", function () {
     sim = await startSim();
   });
   afterEach(async () => {
-    setStackConfig(undefined);
     delete process.env.OBSHELL_AGENT_PASSWORD;
     await sim.stop();
   });
@@ -102,8 +100,8 @@ describe("provider lifecycle against the simulator", function () {
     assert.equal("agentPassword" in outs, false);
     assert.ok(!JSON.stringify(outs).includes(AGENT_PASSWORD));
 
-    // Rotated on the agent and in the environment only: destroy still works (read at call time).
-    setStackConfig(undefined);
+    // Rotated on the agent and in the environment only (the next run's stack config has none): destroy still works.
+    await lifecycle.configure({ config: { get: () => undefined, require: () => "" } } as never);
     sim.control.setAgentPassword("Rotated-pw-99");
     process.env.OBSHELL_AGENT_PASSWORD = "Rotated-pw-99";
     await lifecycle.delete(id, outs);

@@ -1,13 +1,12 @@
 /** The native plugin's provider config and secret handling on the wire (no network). */
 import assert from "node:assert/strict";
-import { resolveAgentPassword, setStackConfig } from "../../../src/provider/config";
-import { applyProviderConfig, checkProviderConfig, readProviderConfig, withTlsDefaults } from "../../../src/plugin/config";
+import { resolveAgentPassword } from "../../../src/provider/config";
+import { providerConfigReader, checkProviderConfig, readProviderConfig, withTlsDefaults } from "../../../src/plugin/config";
 import { fromStruct, secret, toStruct, unwrapSecrets } from "../../../src/plugin/values";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
 
 describe("plugin: provider config and wire values", () => {
-  after(() => setStackConfig(undefined));
 
   it("reads Configure's args, else its namespaced variables", () => {
     assert.deepEqual(readProviderConfig({ agentPassword: "a" }, [["obproxy:agentPassword", "b"]]), { agentPassword: "a" });
@@ -24,11 +23,10 @@ describe("plugin: provider config and wire values", () => {
   });
 
   it("feeds the agent password to the lifecycle; the environment stays the fallback", () => {
-    applyProviderConfig({ agentPassword: "from-config" });
-    assert.deepEqual(resolveAgentPassword({}, {}), { value: "from-config", source: "config" });
-    assert.deepEqual(resolveAgentPassword({ agentPassword: "input" }, {}), { value: "input", source: "input" });
-    applyProviderConfig({});
-    assert.deepEqual(resolveAgentPassword({}, { OBSHELL_AGENT_PASSWORD: "env" }), { value: "env", source: "env" });
+    const reader = providerConfigReader({ agentPassword: "from-config" });
+    assert.deepEqual(resolveAgentPassword({}, {}, reader), { value: "from-config", source: "config" });
+    assert.deepEqual(resolveAgentPassword({ agentPassword: "input" }, {}, reader), { value: "input", source: "input" });
+    assert.deepEqual(resolveAgentPassword({}, { OBSHELL_AGENT_PASSWORD: "env" }, providerConfigReader({})), { value: "env", source: "env" });
   });
 
   it("fills tls from the provider for https endpoints without their own", () => {

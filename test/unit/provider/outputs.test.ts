@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { resolveAgentPassword, setStackConfig } from "../../../src/provider/config";
+import { resolveAgentPassword } from "../../../src/provider/config";
 import { agentId, buildOutputs } from "../../../src/provider/outputs";
 import { createProgressReporter, resourceLabel, verbosityFromEnv } from "../../../src/provider/progress";
 import { redact, secretValues } from "../../../src/provider/secrets";
@@ -8,7 +8,6 @@ const agent = { agentVersion: "4.5.0.0", agentIdentity: "SINGLE", agentAddress: 
 const inputs = { endpoint: "http://127.0.0.1:2886", homePath: "/opt/obproxy", __provider: "P", parameters: { listen_port: "3883" } };
 
 describe("provider outputs, credentials and progress", () => {
-  afterEach(() => setStackConfig(undefined));
 
   it("resolves ports like obshell and drops __provider and undefined values", () => {
     const outs = buildOutputs({ ...inputs, rpcPort: 4000, name: undefined }, { agent, running: true, adopted: false });
@@ -22,17 +21,17 @@ describe("provider outputs, credentials and progress", () => {
 
   it("keeps the agent password only when it was an input", () => {
     assert.equal(buildOutputs({ ...inputs, agentPassword: "in-put" }, { agent, running: true, adopted: false }).agentPassword, "in-put");
-    setStackConfig({ get: (k) => (k === "obshell:agentPassword" ? "from-config" : undefined) });
+    const config = { get: (k: string) => (k === "obshell:agentPassword" ? "from-config" : undefined) };
     const outs = buildOutputs(inputs, { agent, running: true, adopted: false });
     assert.equal("agentPassword" in outs, false);
-    assert.deepEqual(resolveAgentPassword({}), { value: "from-config", source: "config" });
+    assert.deepEqual(resolveAgentPassword({}, {}, config), { value: "from-config", source: "config" });
   });
 
   it("falls back from input to stack config to environment, read at call time", () => {
     assert.deepEqual(resolveAgentPassword({}, {}), { value: undefined, source: "none" });
     assert.deepEqual(resolveAgentPassword({}, { OBSHELL_AGENT_PASSWORD: "env-pw" }), { value: "env-pw", source: "env" });
-    setStackConfig({ get: () => { throw new Error("no Configure RPC"); } });
-    assert.deepEqual(resolveAgentPassword({}, { OBSHELL_AGENT_PASSWORD: "env-pw" }).source, "env");
+    const unreadable = { get: () => { throw new Error("no Configure RPC"); } };
+    assert.deepEqual(resolveAgentPassword({}, { OBSHELL_AGENT_PASSWORD: "env-pw" }, unreadable).source, "env");
     assert.deepEqual(resolveAgentPassword({ agentPassword: "in" }, { OBSHELL_AGENT_PASSWORD: "env-pw" }).source, "input");
   });
 
