@@ -70,6 +70,9 @@ export class ObshellApiError extends ObshellError {
 /** How a connection failed. */
 export type NetworkErrorKind = "refused" | "reset" | "tls" | "dns" | "timeout" | "aborted" | "other";
 
+// Each class below assigns its own facts in its constructor. The constructors look alike (duplicates reports them)
+// but carry different fields: an explicit, readonly field per fact is what callers and `util.inspect` read.
+
 /** The agent could not be reached, or the exchange broke off. */
 export class NetworkError extends ObshellError {
   override readonly name: string = "NetworkError";
