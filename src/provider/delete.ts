@@ -52,6 +52,7 @@ import { isResponseShapeError, systemClock } from "../obshell";
 import { isRideOut } from "../obshell/dag";
 import { OBPROXY_DAGS, type DagDetail } from "../obshell/schemas";
 import type { LastDag, ObProxyOutputs } from "./types";
+import { normalizeHomePath } from "./normalize";
 
 const DELETE_ADVICE = (timeout: number): WaitAdvice => waitAdvice("delete", timeout);
 
@@ -65,7 +66,7 @@ export async function deleteObproxy(ctx: OpContext, props: Partial<ObProxyOutput
   const deadline = startDeadline(ctx, "delete", props.timeouts);
   requireAgentPassword(ctx, props);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (reportForeignAdd(ctx, await latestForeignAdd(ctx, props.lastDag))) return;
+    if (reportForeignAdd(ctx, await latestForeignAdd(ctx, props.lastDag, props.homePath))) return;
     const answer = await sendDelete(ctx, deadline);
     if (answer.kind === "gone") return;
     if (answer.kind === "dag") return finishDelete(ctx, props, answer.dag, deadline);
@@ -122,7 +123,7 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
     if (!isObProxyError(e) || e.code !== "DagPassed") throw e;
     ended = (e as DagError).passedDag ?? dag;
   }
-  const state = await confirmState(ctx, ended, props.lastDag);
+  const state = await confirmState(ctx, ended, props.lastDag, props.homePath);
   if (state.deleting && state.deleting.id !== ended.id) return finishDelete(ctx, props, state.deleting, deadline);
   if (!state.managed) {
     ctx.progress.info(isPassed(ended) ? `OBProxy deleted (obshell manages none; note: ${describePass(ended)})` : "OBProxy deleted");
@@ -149,12 +150,12 @@ const CONFIRM_PAUSE_MS = 250;
  * `agentState` after `ended`, riding out a briefly unreachable agent until the deadline; when it cannot be read,
  * an error naming the DAG: it ended, but whether anything is still managed is not known.
  */
-async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag | undefined): Promise<{ managed: boolean; deleting?: DagDetail; foreignAdd?: DagDetail }> {
+async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag | undefined, homePath?: string): Promise<{ managed: boolean; deleting?: DagDetail; foreignAdd?: DagDetail }> {
   const deadline = ctx.deadline?.at ?? ctx.now();
   for (;;) {
     try {
       const state = await agentState(ctx);
-      const foreignAdd = state.managed ? await latestForeignAdd(ctx, recorded, ended) : undefined;
+      const foreignAdd = state.managed ? await latestForeignAdd(ctx, recorded, homePath, ended) : undefined;
       return { ...state, ...(foreignAdd ? { foreignAdd } : {}) };
     } catch (e) {
       const rideOut = isRideOut(e) || isResponseShapeError(e);
@@ -172,23 +173,41 @@ async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag 
 
 /** What "done" is checked against: is an OBProxy managed, and which Delete DAG (if any) is in flight. */
 async function agentState(ctx: OpContext): Promise<{ managed: boolean; deleting?: DagDetail }> {
-  const info = await ctx.client.getInfo();
-  const holder = await ctx.client.findObproxyMaintenanceDag();
+  // Two independent reads of one moment, sent together: one round trip after the DAG ended, not two.
+  const [info, holder] = await Promise.all([ctx.client.getInfo(), ctx.client.findObproxyMaintenanceDag()]);
   const deleting = holder?.name === OBPROXY_DAGS.delete.name && holder.state !== "FAILED" ? holder : undefined;
   return { managed: info.isObproxyAgent === true, ...(deleting ? { deleting } : {}) };
 }
 
 /**
  * The agent's latest maintenance DAG when it is an `Add obproxy` this resource did not start (3), and — when `after`
- * is given — newer than it. Only asked when state records a DAG of ours to tell it from (older states record none).
+ * is given — newer than it. "Did not start" is read two ways: not the DAG state records (older states record
+ * none: then only its home decides), or — stronger, and whatever state recorded — an add whose own log names
+ * another home (obshell's Start logs `start obproxy cmd: cd '<home>'`): a create that lost its answer while another
+ * party added may have recorded their DAG, and a DELETE then would wipe their home.
  */
-async function latestForeignAdd(ctx: OpContext, recorded: LastDag | undefined, after?: DagDetail): Promise<DagDetail | undefined> {
-  if (!recorded?.id) return undefined;
+async function latestForeignAdd(ctx: OpContext, recorded: LastDag | undefined, homePath: string | undefined, after?: DagDetail): Promise<DagDetail | undefined> {
   // A failed lookup is not read as "nothing foreign": the DELETE waits until it is known whose OBProxy it would hit.
   const last = await ctx.client.getLastMaintenanceDag();
-  if (!last || last.name !== OBPROXY_DAGS.add.name || isOwnDag(ctx, last, recorded)) return undefined;
+  if (!last || last.name !== OBPROXY_DAGS.add.name) return undefined;
   if (after && last.dag_id <= after.dag_id) return undefined;
+  const home = homeOfAdd(last.nodes ? last : await ctx.client.getDag(last.id, { showDetails: true }));
+  if (home !== undefined && homePath !== undefined && normalizeHomePath(home) !== normalizeHomePath(homePath)) return last;
+  if (!recorded?.id || isOwnDag(ctx, last, recorded)) return undefined;
   return last;
+}
+
+/** The home an Add DAG acts on, from its Start task's log line; undefined until that task has run. */
+export function homeOfAdd(dag: DagDetail): string | undefined {
+  for (const node of dag.nodes ?? []) {
+    for (const task of node.sub_tasks ?? []) {
+      for (const line of task.task_logs ?? []) {
+        const m = /start obproxy cmd: cd '((?:[^']|'\\'')*)'/.exec(line);
+        if (m) return m[1]!.replace(/'\\''/g, "'");
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Done case 3, said plainly; false when there is no foreign add. */

@@ -124,4 +124,18 @@ describe("provider: DAGs this resource did not start are never ours", function (
       await slow.stop();
     }
   });
+
+  it("destroy never deletes the OBProxy another party added even when state recorded their Add DAG as ours (its log names their home)", async () => {
+    // What a create that lost its answer while another party added may leave: their Add DAG recorded as our lastDag.
+    const { lifecycle, lines } = capturingLifecycle();
+    const ours = await inputsFor(sim, { homePath: "/opt/ours/obproxy" });
+    const theirs = await theirAdd(sim);
+    await until(sim, (s) => s.dags.some((d) => d.id === theirs && d.isFinished) && s.managed, "their add");
+    const recorded = { ...ours, managed: true, adopted: false, running: true, sqlPort: 2883, rpcPort: 2885, exporterPort: 2884, lastDag: { id: theirs, name: OBPROXY_DAGS.add.name, state: "SUCCEED", operator: "RUN" } };
+    const mark = sim.requests().length;
+    await lifecycle.delete("agent", recorded);
+    assert.equal(acceptedDeletesSince(sim, mark), 0, "no DELETE reached obshell");
+    assert.equal(sim.control.state().managed, true, "their OBProxy is still managed");
+    assert.match(lines.join("\n"), /another OBProxy is being added on this agent .*ours is already gone/);
+  });
 });
