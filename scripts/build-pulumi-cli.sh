@@ -78,29 +78,15 @@ command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null
   || die "python3 with the venv module is required (the Python e2e test's venv, see tools/pulumi-cli/language-python)"
 command -v go >/dev/null || die "Go is required: the Pulumi CLI is built from the Go module proxy (see tools/pulumi-cli)"
 
-# Downloads from the module proxy only: drop `direct` (and `off`) from whatever GOPROXY says.
-proxy="$(go env GOPROXY | tr ',|' '\n\n' | grep -vxE 'direct|off|' | paste -sd, - || true)"
-[ -n "$proxy" ] || die "GOPROXY names no module proxy (only direct/off): set it to the Go module proxy"
-export GOPROXY="$proxy"
-export CGO_ENABLED=0
-export GOFLAGS="-modcacherw -mod=readonly -buildvcs=false"
+# shellcheck source=go-build-env.sh
+source "$repo/scripts/go-build-env.sh"
+go_build_env
 
 log "building pulumi $pkg_version, pulumi-language-nodejs (sdk $host_version) and pulumi-language-yaml $yaml_version with $(go version | cut -d' ' -f3)"
 log "GOPROXY=$GOPROXY GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)"
 log "a cold build takes 15-20 minutes on 2 cores (about 2 GB in the module cache, 2 GB in the build cache)"
 
-mkdir -p "$bin"
-rm -f "$stamp"
-work="$(mktemp -d "$bin/.build.XXXXXX")"
-heartbeat=""
-cleanup() {
-  [ -n "$heartbeat" ] && kill "$heartbeat" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# Go is silent while it compiles; say something now and then so a CI log shows progress.
-( while sleep 60 </dev/null >/dev/null 2>&1; do log "... still working"; done ) &
-heartbeat=$!
+go_build_start
 
 step() { # step <label> <module dir> <command...>
   local label="$1" dir="$2" t0

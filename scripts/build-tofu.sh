@@ -33,26 +33,12 @@ fi
 
 command -v go >/dev/null || die "Go is required: OpenTofu is built from the Go module proxy (see tools/opentofu)"
 
-# Downloads from the module proxy only: drop `direct` (and `off`) from whatever GOPROXY says.
-proxy="$(go env GOPROXY | tr ',|' '\n\n' | grep -vxE 'direct|off|' | paste -sd, - || true)"
-[ -n "$proxy" ] || die "GOPROXY names no module proxy (only direct/off): set it to the Go module proxy"
-export GOPROXY="$proxy"
-export CGO_ENABLED=0
-export GOFLAGS="-modcacherw -mod=readonly -buildvcs=false"
+# shellcheck source=go-build-env.sh
+source "$repo/scripts/go-build-env.sh"
+go_build_env
 
 log "building OpenTofu $version with $(go version | cut -d' ' -f3) (cold: 6-25 minutes on 2 cores, depending on load)"
-mkdir -p "$bin"
-rm -f "$stamp"
-work="$(mktemp -d "$bin/.build.XXXXXX")"
-heartbeat=""
-cleanup() {
-  [ -n "$heartbeat" ] && kill "$heartbeat" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# Go is silent while it compiles; say something now and then so a CI log shows progress.
-( while sleep 60 </dev/null >/dev/null 2>&1; do log "... still working"; done ) &
-heartbeat=$!
+go_build_start
 
 t0=$(date +%s)
 (cd "$module" && go mod download)
