@@ -29,11 +29,6 @@ export function parseImportId(id: string): ImportId | undefined {
   return { endpoint, homePath };
 }
 
-/** The import id of a resource with these inputs (shown in docs and after create). */
-export function formatImportId(inputs: Pick<ObProxyInputs, "endpoint" | "homePath">): string {
-  return `${inputs.endpoint}#${inputs.homePath}`;
-}
-
 /**
  * Reads the OBProxy named by an import id. Gone (`{}`) when the agent manages none, so the engine reports that
  * nothing exists to import rather than recording a resource obshell does not have.

@@ -196,7 +196,7 @@ export class DagEngine {
     this.fail(dag, dag.stage - 1);
   }
 
-  private ctxFor(dag: DagRecord, node: SubTaskRecord, signal: AbortSignal): TaskContext {
+  private ctxFor(node: SubTaskRecord, signal: AbortSignal): TaskContext {
     return {
       log: (line) => node.logs!.push(line),
       warn: (line) => node.logs!.push(`WARN: ${line}`),
@@ -251,12 +251,12 @@ export class DagEngine {
     dag.stage = i + 1;
     Object.assign(node, { ...start, startMs: this.o.agentNow(), endMs: this.o.agentNow(), logs: node.logs ?? [] });
     const startedAt = this.o.clock.now();
-    const failure = await work(this.ctxFor(dag, node, signal)).then(() => undefined, (e: unknown) => ({ e }));
+    const failure = await work(this.ctxFor(node, signal)).then(() => undefined, (e: unknown) => ({ e }));
     if (this.stopped) return false;
     if (!(failure && isAbortError(failure.e))) await this.nextTick(dag, signal, Math.max(startedAt, this.o.clock.now())).catch(() => undefined);
     if (this.stopped) return false;
     if (failure) {
-      this.recordFailure(dag, node, failure.e);
+      this.recordFailure(node, failure.e);
       this.fail(dag, i);
       this.operatorReacts(dag, failure.e);
       return false;
@@ -290,7 +290,7 @@ export class DagEngine {
     await spec.run(ctx);
   }
 
-  private recordFailure(dag: DagRecord, node: SubTaskRecord, e: unknown): void {
+  private recordFailure(node: SubTaskRecord, e: unknown): void {
     node.state = "FAILED";
     node.endMs = this.o.agentNow();
     if (isAbortError(e)) {
