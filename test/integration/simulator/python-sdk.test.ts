@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "../../helpers/ports";
 import { join } from "node:path";
 import { createFakeObproxyHome } from "../../../src/simulator";
 import { OCEANBASE_HEADER, call, startTestSim } from "../../unit/simulator/helpers";
@@ -25,15 +25,6 @@ function ensureVenv(): string | undefined {
   const pip = spawnSync(join(VENV, "bin/pip"), ["install", "-q", "obshell==0.0.9"], { encoding: "utf8", timeout: 300_000 });
   if (pip.status !== 0) return `pip install obshell==0.0.9 failed: ${pip.stderr}`;
   return undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 describe("simulator: official SDK conformance", function () {

@@ -3,19 +3,11 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { freePort } from "../../helpers/ports";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeObproxyHome, type Simulator } from "../../../src/simulator";
 import { addBody, call, startTestSim, waitDag } from "../../unit/simulator/helpers";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
 

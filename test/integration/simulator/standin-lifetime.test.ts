@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import { freePort } from "../../helpers/ports";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFakeObproxyHome, type Simulator } from "../../../src/simulator";
@@ -11,15 +11,6 @@ import { addBody, call, startTestSim, waitDag } from "../../unit/simulator/helpe
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Polls until the pid file has a pid (bounded). */
 async function pidOf(home: string): Promise<number> {
