@@ -7,7 +7,7 @@
 import { abortReason, formatDuration, type Clock } from "./clock";
 import { dagFailedError } from "./dag-failure";
 import { ConfigError, DagTimeoutError, NetworkError, ResponseShapeError, isObshellApiError } from "./errors";
-import { dagTimeline, planPollDelay } from "./poll-schedule";
+import { dagTimeline, expectsDagEnd, planPollDelay, type PollPlanInput } from "./poll-schedule";
 import { MaintenanceType, OBPROXY_DAGS, isObproxyTaskId, isValidGenericId, type DagDetail, type DagState } from "./schemas";
 import { isTransient } from "./transport";
 
@@ -20,6 +20,12 @@ export interface WaitForDagOptions {
   onProgress?: (p: DagProgress) => void;
   /** Minimum sub task durations used to predict when to poll. @default the client's `taskMinDurationsMs` */
   taskMinDurationsMs?: Readonly<Record<string, number>>;
+  /**
+   * Called right before a poll the schedule places on the predicted end of the DAG's last node: the caller can
+   * send the reads it makes once the DAG has ended alongside that poll instead of one round trip after it. The
+   * poll may still find the DAG running (a node outlived its prediction); then it is called again before the next.
+   */
+  onExpectedEnd?: () => void;
 }
 
 /** One progress report. */
@@ -133,11 +139,16 @@ class DagWatch {
     this.o.onProgress?.(progressOf(dag, this.lastChangeAt - this.started));
   }
 
+  /** Whether the poll after the last `nextDelay` is placed on the predicted end of the DAG. */
+  expectsEnd = false;
+
   /** The schedule's next delay, predicted from the DAG's node timing when the last read succeeded. */
   nextDelay(now: number, mins: Readonly<Record<string, number>>): number {
     const seen = this.lastError === undefined ? this.last : undefined;
     const timeline = seen ? dagTimeline(seen, this.deps.skewMs()) : undefined;
-    return planPollDelay({ now, lastChangeAt: this.lastChangeAt, random: this.deps.random(), mins, ...(timeline ? { timeline } : {}) });
+    const plan: PollPlanInput = { now, lastChangeAt: this.lastChangeAt, random: this.deps.random(), mins, ...(timeline ? { timeline } : {}) };
+    this.expectsEnd = expectsDagEnd(plan);
+    return planPollDelay(plan);
   }
 
   /** The known minimum duration of the sub task the last read saw RUNNING, if any. */
@@ -173,6 +184,7 @@ export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOption
     checkAbort(o.signal, deps.endpoint);
     const remaining = o.deadline - clock.now();
     if (remaining <= 0) throw watch.timeout();
+    if (watch.expectsEnd) o.onExpectedEnd?.();
     const done = await watch.poll(remaining);
     if (done) return done;
     const now = clock.now();

@@ -202,6 +202,28 @@ export function earliestNextEnd(t: DagTimeline, mins: Readonly<Record<string, nu
   return earliestEnd(pickup, min, tick) + extra;
 }
 
+/** The index of the node whose end `earliestNextEnd` predicts, or undefined when it predicts none. */
+function predictedNode(t: DagTimeline, mins: Readonly<Record<string, number>>): number | undefined {
+  if (t.state !== "RUNNING" && t.state !== "READY" && t.state !== "PENDING") return undefined;
+  const i = Math.min(Math.max(0, t.stage - 1), t.nodes.length - 1);
+  const cur = t.nodes[i]!;
+  if (cur.state === "RUNNING") return cur.startMs === undefined || minOf(cur, mins) === undefined ? undefined : i;
+  const next = cur.state === "SUCCEED" ? i + 1 : cur.state === "FAILED" ? undefined : i;
+  return next === undefined || next >= t.nodes.length || minOf(t.nodes[next]!, mins) === undefined ? undefined : next;
+}
+
+/**
+ * True when the poll `planPollDelay` schedules is placed on the predicted end of the DAG's last node: the poll
+ * expected to see the DAG end (it may not: a node can outlive its prediction).
+ */
+export function expectsDagEnd(p: PollPlanInput): boolean {
+  if (!p.timeline) return false;
+  const node = predictedNode(p.timeline, p.mins);
+  if (node !== p.timeline.nodes.length - 1) return false;
+  const end = earliestNextEnd(p.timeline, p.mins, p.now);
+  return end !== undefined && end + POLL.afterMs > p.now;
+}
+
 /** What `planPollDelay` looks at. */
 export interface PollPlanInput {
   now: number;

@@ -6,7 +6,7 @@
  * of another kind with what to do.
  */
 import { isDagFailedError, isDagTimeoutError, isNetworkError, systemClock, isObshellApiError, isRequestTimeoutError, isResponseShapeError } from "../obshell";
-import { isRideOut } from "../obshell/dag";
+import { isRideOut, type DagProgress } from "../obshell/dag";
 import { ErrCode, OBPROXY_DAGS, type DagDetail, type ObproxyDagKind } from "../obshell/schemas";
 import { ObProxyError, obProxyDagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
 import type { OpContext } from "./context";
@@ -111,11 +111,12 @@ export function describePass(dag: DagDetail): string {
 export type DagError = ObProxyError & { lastDag?: LastDag; passedDag?: DagDetail };
 
 /** Waits for a DAG to SUCCEED before `deadline`; a FAILED DAG or the deadline becomes an ObProxyError with advice. */
-export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, advice: WaitAdvice): Promise<DagDetail> {
+export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, advice: WaitAdvice, onExpectedEnd?: () => void): Promise<DagDetail> {
   ctx.inFlight = { id: dag.id, name: dag.name };
   let done: DagDetail;
   try {
-    done = await ctx.client.waitForDag(dag.id, { deadline, onProgress: (p) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}) });
+    const options = { deadline, onProgress: (p: DagProgress) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}), ...(onExpectedEnd ? { onExpectedEnd } : {}) };
+    done = await ctx.client.waitForDag(dag.id, options);
   } catch (e) {
     throw waitError(ctx, dag, e, advice);
   }

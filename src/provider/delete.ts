@@ -116,14 +116,19 @@ async function sendDelete(ctx: OpContext, deadline: number): Promise<Answer> {
 async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag: DagDetail, deadline: number): Promise<void> {
   ctx.progress.info(`deleting the OBProxy at ${props.homePath ?? "?"}: Delete obproxy DAG ${dag.id}`);
   let ended: DagDetail;
+  // The done-check's reads, sent alongside the poll expected to see the DAG end (one round trip less).
+  let early: Promise<AgentState | undefined> | undefined;
+  const readEarly = () => {
+    early = agentState(ctx).catch(() => undefined);
+  };
   try {
-    ended = await waitDag(ctx, dag, deadline, DELETE_ADVICE(ctx.deadline?.timeoutMs ?? 0));
+    ended = await waitDag(ctx, dag, deadline, DELETE_ADVICE(ctx.deadline?.timeoutMs ?? 0), readEarly);
   } catch (e) {
     // A passed delete is judged by what obshell manages now, below; any other failure is reported as is.
     if (!isObProxyError(e) || e.code !== "DagPassed") throw e;
     ended = (e as DagError).passedDag ?? dag;
   }
-  const state = await confirmState(ctx, ended, props.lastDag, props.homePath);
+  const state = (await earlyDone(early, ended)) ?? (await confirmState(ctx, ended, props.lastDag, props.homePath));
   if (state.deleting && state.deleting.id !== ended.id) return finishDelete(ctx, props, state.deleting, deadline);
   if (!state.managed) {
     ctx.progress.info(isPassed(ended) ? `OBProxy deleted (obshell manages none; note: ${describePass(ended)})` : "OBProxy deleted");
@@ -143,6 +148,19 @@ async function finishDelete(ctx: OpContext, props: Partial<ObProxyOutputs>, dag:
   throw new ObProxyError("StillManaged", `${ctx.label}: Delete obproxy DAG ${ended.id} ended SUCCEED, but obshell still manages an OBProxy. ${next}`, { dagId: ended.id });
 }
 
+/**
+ * The early reads when they prove done (1) on their own: nothing managed, and no Delete DAG in flight but the one
+ * that ended. They may have been answered just before its end; then it held obshell's lock from the reads to its end,
+ * so nothing could be added in between, and a later read would show the same. Anything else — something managed, a
+ * DAG other than ours, a passed DAG (judged only after its end), a failed read — is read again after the end.
+ */
+async function earlyDone(early: Promise<AgentState | undefined> | undefined, ended: DagDetail): Promise<(AgentState & { foreignAdd?: DagDetail }) | undefined> {
+  if (!early || isPassed(ended)) return undefined;
+  const state = await early;
+  if (!state || state.managed || (state.deleting && state.deleting.id !== ended.id)) return undefined;
+  return { managed: false };
+}
+
 /** Pause between confirmation reads while the agent is briefly unreachable or answers garbage. */
 const CONFIRM_PAUSE_MS = 250;
 
@@ -150,7 +168,7 @@ const CONFIRM_PAUSE_MS = 250;
  * `agentState` after `ended`, riding out a briefly unreachable agent until the deadline; when it cannot be read,
  * an error naming the DAG: it ended, but whether anything is still managed is not known.
  */
-async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag | undefined, homePath?: string): Promise<{ managed: boolean; deleting?: DagDetail; foreignAdd?: DagDetail }> {
+async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag | undefined, homePath?: string): Promise<AgentState & { foreignAdd?: DagDetail }> {
   const deadline = ctx.deadline?.at ?? ctx.now();
   for (;;) {
     try {
@@ -172,7 +190,13 @@ async function confirmState(ctx: OpContext, ended: DagDetail, recorded: LastDag 
 }
 
 /** What "done" is checked against: is an OBProxy managed, and which Delete DAG (if any) is in flight. */
-async function agentState(ctx: OpContext): Promise<{ managed: boolean; deleting?: DagDetail }> {
+interface AgentState {
+  managed: boolean;
+  deleting?: DagDetail;
+}
+
+/** Reads `AgentState`. */
+async function agentState(ctx: OpContext): Promise<AgentState> {
   // Two independent reads of one moment, sent together: one round trip after the DAG ended, not two.
   const [info, holder] = await Promise.all([ctx.client.getInfo(), ctx.client.findObproxyMaintenanceDag()]);
   const deleting = holder?.name === OBPROXY_DAGS.delete.name && holder.state !== "FAILED" ? holder : undefined;

@@ -19,6 +19,8 @@ export interface RequestLogEntry {
   body?: unknown;
   /** Simulator clock time (epoch ms, without the agent skew) at which the answer was sent. */
   time: number;
+  /** Simulator clock time at which the request arrived (its headers were read). */
+  receivedAt: number;
   /** What a fault did instead of a normal answer. */
   fault?: string;
 }
@@ -43,8 +45,8 @@ function loggedBody(body: Buffer | undefined): unknown {
 }
 
 /** Builds the log entry of a pipeline result. */
-export function logEntry(method: string, path: string, r: PipelineResult, time: number): RequestLogEntry {
-  const e: RequestLogEntry = { method, path, status: r.status, time };
+export function logEntry(method: string, path: string, r: PipelineResult, time: number, receivedAt: number): RequestLogEntry {
+  const e: RequestLogEntry = { method, path, status: r.status, time, receivedAt };
   if (r.errCode) e.errCode = r.errCode;
   if (r.header) {
     const f = r.header.fields;

@@ -127,23 +127,24 @@ export class SimServer {
     const method = req.method ?? "GET";
     const uri = req.url ?? "/";
     const path = uri.split("?")[0]!;
+    const receivedAt = this.o.state.clock.now();
     try {
       if (path.startsWith("/__sim/")) return await this.handleControl(method, path, req, res);
       const fault = this.faults().takeConnectionFault(path);
-      if (fault?.kind === "drop") return this.record(method, uri, 0, "drop", () => req.socket.destroy());
-      if (fault?.kind === "reset") return this.record(method, uri, 0, "reset", () => req.socket.resetAndDestroy());
-      if (fault?.kind === "silent") return await this.silent(method, uri, req);
+      if (fault?.kind === "drop") return this.record(method, uri, receivedAt, 0, "drop", () => req.socket.destroy());
+      if (fault?.kind === "reset") return this.record(method, uri, receivedAt, 0, "reset", () => req.socket.resetAndDestroy());
+      if (fault?.kind === "silent") return await this.silent(method, uri, receivedAt, req);
       const body = await this.readBody(req);
       if (fault?.kind === "status") {
         res.writeHead(fault.status, { "Content-Type": "text/plain" }).end(`${fault.status} injected by obshell-sim\n`);
-        return this.record(method, uri, fault.status, `status ${fault.status}`);
+        return this.record(method, uri, receivedAt, fault.status, `status ${fault.status}`);
       }
       const result = await this.process(method, uri, req, res, body);
       // A slow agent: the request is handled (a DAG is created) at once, the answer comes late. Like Go, the work is
       // done even when the client has given up meanwhile.
       const delay = this.faults().takeDelay(path);
       if (delay > 0) await this.o.state.clock.sleep(delay, this.closing.signal).catch(() => undefined);
-      const entry = logEntry(method, uri, result, this.o.state.clock.now());
+      const entry = logEntry(method, uri, result, this.o.state.clock.now(), receivedAt);
       if (fault?.kind === "malformed") entry.fault = `malformed ${fault.malformed}`;
       if (res.destroyed || res.socket?.destroyed) entry.fault = `${entry.fault ? `${entry.fault}, ` : ""}client gone`;
       else if (fault?.kind === "slow-loris") await this.trickle(res, result, fault.byteEveryMs);
@@ -165,8 +166,8 @@ export class SimServer {
   }
 
   /** Accepts and never answers: the connection stays open until the client gives up or the simulator closes. */
-  private async silent(method: string, uri: string, req: IncomingMessage): Promise<void> {
-    this.record(method, uri, 0, "silent");
+  private async silent(method: string, uri: string, receivedAt: number, req: IncomingMessage): Promise<void> {
+    this.record(method, uri, receivedAt, 0, "silent");
     await new Promise<void>((resolve) => {
       if (this.closing.signal.aborted || req.socket.destroyed) return resolve();
       this.closing.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -187,9 +188,9 @@ export class SimServer {
     if (!res.destroyed) res.end();
   }
 
-  private record(method: string, uri: string, status: number, fault: string, act?: () => void): void {
+  private record(method: string, uri: string, receivedAt: number, status: number, fault: string, act?: () => void): void {
     act?.();
-    this.requestLog.push({ method, path: uri, status, time: this.o.state.clock.now(), fault });
+    this.requestLog.push({ method, path: uri, status, time: this.o.state.clock.now(), receivedAt, fault });
     this.o.log?.(`${method} ${uri.split("?")[0]} ${status || "-"} (${fault})`);
   }
 

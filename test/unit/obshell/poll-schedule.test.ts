@@ -4,6 +4,7 @@ import {
   POLL,
   dagTimeline,
   earliestNextEnd,
+  expectsDagEnd,
   learnExtraMs,
   learnTick,
   nextPollDelay,
@@ -123,5 +124,13 @@ describe("poll schedule: what obshell's timing tells", () => {
     assert.equal(planPollDelay({ now: T + 3_000, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), 2_300 + 5_010 + POLL.afterMs - 3_000);
     const late = T + 2_300 + 5_010 + POLL.afterMs + 500;
     assert.equal(planPollDelay({ now: late, lastChangeAt: T + 3_000, random: 0.5, timeline: t, mins: MINS }), Math.round(Math.max(POLL.missedFloorMs, (late - (T + 7_310)) * POLL.quietFactor)));
+  });
+  it("tells which poll is placed on the DAG's predicted end (its last node's), and only while that is ahead", () => {
+    const plan = (atMs: number, now = atMs) => ({ now, lastChangeAt: atMs, random: 0.5, timeline: realDelete(atMs), mins: MINS });
+    assert.equal(expectsDagEnd(plan(T + 3_000)), false, "Stop obproxy running: its end is not the DAG's");
+    assert.equal(expectsDagEnd(plan(T + 9_500)), true, "between the last two nodes: the next poll is on the last one's end");
+    assert.equal(expectsDagEnd(plan(T + 10_500)), true, "the last node running");
+    assert.equal(expectsDagEnd(plan(T + 10_500, T + 11_310 + POLL.afterMs + 100)), false, "its predicted end has passed: the backoff polls");
+    assert.equal(expectsDagEnd({ now: T, lastChangeAt: T, random: 0.5, mins: MINS }), false, "nothing read yet");
   });
 });
