@@ -14,7 +14,7 @@ import { startSimulator, type Simulator } from "../src/simulator";
 import { preparePackedProject } from "../test/engine/harness/project";
 import { summarize } from "./lib/deletes";
 import { measureColdStart, measurePluginColdStart } from "./lib/cold-start";
-import { runFleet, type FleetResult } from "./lib/fleet";
+import { runFleet, spreadPhase, type FleetResult } from "./lib/fleet";
 import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
@@ -26,7 +26,7 @@ const PASSWORD = "Bench-agent-pw-1";
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 
 async function agents(n: number, privateKeyPem: string): Promise<Simulator[]> {
-  return Promise.all(Array.from({ length: n }, () => startSimulator({ agentPassword: PASSWORD, mode: "memory", privateKeyPem })));
+  return Promise.all(Array.from({ length: n }, (_, i) => startSimulator({ agentPassword: PASSWORD, mode: "memory", privateKeyPem, tickPhaseMs: spreadPhase(i, n) })));
 }
 
 async function main(): Promise<void> {

@@ -10,6 +10,7 @@ import { captureObProxy } from "../../test/engine/harness/capture";
 import { startPlugin } from "../../test/engine/harness/plugin";
 import type { PackedProject } from "../../test/engine/harness/project";
 import { startSimulator, type Simulator } from "../../src/simulator";
+import { SCHEDULER_TICK_MS } from "../../src/simulator/dag-engine";
 import { mean } from "./stats";
 
 /** Fleet figures of one size. */
@@ -63,11 +64,20 @@ const pluginEnv = (): Record<string, string> => (process.env.BENCH_PLUGIN_NODE_O
 const fdCount = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The tick phase of agent `i` of `n`, spread evenly over obshell's scheduler period: independent hosts' engines run
+ * out of step (each ticks from its own start), where simulators started together in one process would tick in unison
+ * and turn every poll into a burst no real fleet sends.
+ */
+export function spreadPhase(i: number, n: number): number {
+  return Math.floor((i * SCHEDULER_TICK_MS) / n);
+}
+
 /** Starts `n` simulated agents in this process, a few at a time (one shared key: generating 1,000 takes long). */
 async function startAgents(n: number, password: string, privateKeyPem: string): Promise<Simulator[]> {
   const sims: Simulator[] = [];
   for (let i = 0; i < n; i += 50) {
-    const batch = Array.from({ length: Math.min(50, n - i) }, () => startSimulator({ agentPassword: password, mode: "memory", privateKeyPem }));
+    const batch = Array.from({ length: Math.min(50, n - i) }, (_, j) => startSimulator({ agentPassword: password, mode: "memory", privateKeyPem, tickPhaseMs: spreadPhase(i + j, n) }));
     sims.push(...(await Promise.all(batch)));
   }
   return sims;

@@ -98,7 +98,7 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "",
     `Versions: ${Object.entries(b.versions).map(([k, x]) => `${k} ${x}`).join(", ")}.`,
     "",
-    "Simulated agents (memory mode) run at timeScale 1 on the simulator's engine calibrated to a real obshell 4.5 agent: a 1.01 s scheduler tick picks a DAG and each next node up and sees each node's end, so every node lasts ≥ 1 tick and nodes are ≥ 2 ticks apart (Delete ≈ 11 s, Add ≈ 17 s).",
+    "Simulated agents (memory mode) run at timeScale 1 on the simulator's engine calibrated to a real obshell 4.5 agent: a 1.01 s scheduler tick picks a DAG and each next node up and sees each node's end, so every node lasts ≥ 1 tick and nodes are ≥ 2 ticks apart (Delete ≈ 11 s, Add ≈ 17 s). Like independent hosts, the agents tick out of step: their tick phases are spread evenly over the period (simulators started together in one process would otherwise tick in unison, and every poll of every agent would land in the same few milliseconds).",
     "",
     "## Completion lag and requests per delete",
     "",

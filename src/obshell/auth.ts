@@ -99,8 +99,8 @@ export class AgentAuth {
     let keyRefetched = false;
     let skewRemeasured = false;
     for (;;) {
-      const key = await this.publicKey(o);
-      await this.ensureSkew(o);
+      // Independent first-contact reads, sent together: one round trip, not two.
+      const [key] = await Promise.all([this.publicKey(o), this.ensureSkew(o)]);
       try {
         return await exchange(() => this.build(spec, key, password));
       } catch (e) {

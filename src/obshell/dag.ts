@@ -26,6 +26,11 @@ export interface WaitForDagOptions {
    * poll may still find the DAG running (a node outlived its prediction); then it is called again before the next.
    */
   onExpectedEnd?: () => void;
+  /**
+   * The DAG as the answer that created (or retried) it gave it, not yet picked up (READY): the wait starts from it
+   * instead of reading it again at once, and first polls when its first node can have ended. Ignored otherwise.
+   */
+  initial?: DagDetail;
 }
 
 /** One progress report. */
@@ -129,6 +134,13 @@ class DagWatch {
     return undefined;
   }
 
+  /** Starts from the DAG its creating answer gave, when it is this one and not picked up yet; false otherwise. */
+  startFrom(initial: DagDetail | undefined): boolean {
+    if (!initial || initial.id !== this.id || initial.state !== "READY") return false;
+    this.observe(initial);
+    return true;
+  }
+
   /** Reports a change (once) and restarts the quick polling after it. */
   private observe(dag: DagDetail): void {
     this.last = dag;
@@ -180,13 +192,17 @@ export async function waitForDag(deps: WaitDeps, id: string, o: WaitForDagOption
   const { clock } = deps;
   const mins = o.taskMinDurationsMs ?? deps.taskMinDurationsMs;
   const watch = new DagWatch(deps, id, o);
+  let pollNow = !watch.startFrom(o.initial);
   for (;;) {
     checkAbort(o.signal, deps.endpoint);
     const remaining = o.deadline - clock.now();
     if (remaining <= 0) throw watch.timeout();
-    if (watch.expectsEnd) o.onExpectedEnd?.();
-    const done = await watch.poll(remaining);
-    if (done) return done;
+    if (pollNow) {
+      if (watch.expectsEnd) o.onExpectedEnd?.();
+      const done = await watch.poll(remaining);
+      if (done) return done;
+    }
+    pollNow = true;
     const now = clock.now();
     const left = o.deadline - now;
     if (left <= 0) throw watch.timeout();

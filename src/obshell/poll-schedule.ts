@@ -96,9 +96,26 @@ function usableTime(text: string | undefined, skewMs: number): number | undefine
   return Number.isFinite(t) && t >= Date.UTC(2000, 0, 1) ? t - skewMs : undefined;
 }
 
-/** The timeline of a DAG read with details; undefined without node details. `skewMs` = agent clock − ours. */
+/**
+ * The nodes of a DAG not picked up yet, from its known layout (the answer that creates a DAG has `nodes: null`):
+ * those before its stage done, the rest pending, none with times. Undefined for other DAGs without details.
+ */
+function layoutNodes(dag: DagDetail): NodeTiming[] | undefined {
+  if (dag.state !== "READY") return undefined;
+  const layout = Object.values(OBPROXY_DAGS).find((d) => d.name === dag.name);
+  if (!layout) return undefined;
+  return layout.tasks.map((name, i): NodeTiming => ({ name, state: i < dag.stage - 1 ? "SUCCEED" : "PENDING" }));
+}
+
+/**
+ * The timeline of a DAG read with details; undefined without node details, except for a DAG not picked up yet of a
+ * known layout (see layoutNodes). `skewMs` = agent clock − ours.
+ */
 export function dagTimeline(dag: DagDetail, skewMs: number): DagTimeline | undefined {
-  if (!dag.nodes || dag.nodes.length === 0) return undefined;
+  if (!dag.nodes || dag.nodes.length === 0) {
+    const nodes = layoutNodes(dag);
+    return nodes ? { state: dag.state, stage: dag.stage, nodes } : undefined;
+  }
   const nodes = dag.nodes.map((n): NodeTiming => {
     // The sub task's times are the execution's; the node's are the fallback.
     const task = n.sub_tasks?.[0];

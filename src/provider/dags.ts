@@ -6,7 +6,7 @@
  * of another kind with what to do.
  */
 import { isDagFailedError, isDagTimeoutError, isNetworkError, systemClock, isObshellApiError, isRequestTimeoutError, isResponseShapeError } from "../obshell";
-import { isRideOut, type DagProgress } from "../obshell/dag";
+import { isRideOut, type DagProgress, type WaitForDagOptions } from "../obshell/dag";
 import { ErrCode, OBPROXY_DAGS, type DagDetail, type ObproxyDagKind } from "../obshell/schemas";
 import { ObProxyError, obProxyDagFailedError, dagTimeoutError, describeFailure, failureFacts, summarizeDag } from "./errors";
 import type { OpContext } from "./context";
@@ -115,7 +115,9 @@ export async function waitDag(ctx: OpContext, dag: DagDetail, deadline: number, 
   ctx.inFlight = { id: dag.id, name: dag.name };
   let done: DagDetail;
   try {
-    const options = { deadline, onProgress: (p: DagProgress) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}), ...(onExpectedEnd ? { onExpectedEnd } : {}) };
+    const options: WaitForDagOptions = { deadline, onProgress: (p: DagProgress) => ctx.progress.dag(p), ...(ctx.op.signal ? { signal: ctx.op.signal } : {}), ...(onExpectedEnd ? { onExpectedEnd } : {}) };
+    // A DAG our own request just created (or found after a lost answer) starts the wait: no read of it at once.
+    if (ctx.startedDags.has(dag.id)) options.initial = dag;
     done = await ctx.client.waitForDag(dag.id, options);
   } catch (e) {
     throw waitError(ctx, dag, e, advice);

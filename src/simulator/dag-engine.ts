@@ -94,6 +94,8 @@ export interface DagEngineOptions {
   agentNow(): number;
   /** The error a retry gets when it must take the OBProxy lock back and another DAG holds it. */
   underMaintenance(): Error;
+  /** Ticks fall this many ms past each whole period of the clock. @default in step with the engine's start */
+  tickPhaseMs?: number;
 }
 
 /**
@@ -115,7 +117,10 @@ export class DagEngine {
   private readonly epochMs: number;
 
   constructor(private readonly o: DagEngineOptions) {
-    this.epochMs = o.clock.now();
+    const now = o.clock.now();
+    const tick = this.tickMs();
+    // The last tick at or before now that lies on the requested phase.
+    this.epochMs = o.tickPhaseMs === undefined ? now : now - ((((now - o.tickPhaseMs) % tick) + tick) % tick);
   }
 
   /** Creates a DAG (READY/RUN, stage 1; end_time = start_time like obshell's row) and schedules it. */

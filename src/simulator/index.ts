@@ -37,6 +37,12 @@ export interface SimulatorOptions {
   agentIp?: string;
   /** Multiplies task durations (Start obproxy ≥ 10 s, Stop obproxy ≥ 5 s). @default 1 */
   timeScale?: number;
+  /**
+   * Where in its period the engine's scheduler tick falls, in ms past each whole (scaled) period of the clock: agents
+   * started apart tick out of step, so several simulators in one process that should behave like independent hosts
+   * get different phases. @default the moment the simulator starts
+   */
+  tickPhaseMs?: number;
   /** Real files and processes, or in memory. @default "real" */
   mode?: "real" | "memory";
   /** Fixed PKCS#1 PEM key (tests); otherwise generated, 512/1024 bits by version. */
@@ -83,7 +89,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   if (!["127.0.0.1", "::1", "localhost"].includes(o.host)) throw new Error(`obshell-sim listens on loopback only, not ${o.host}`);
   const host = o.mode === "memory" ? new MemoryHost() : new RealHost(o.standinMaxLifetimeMs);
-  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults, cachedProxyConnection: options.cachedProxyConnection });
+  const state = new AgentState({ ...o, host, privateKeyPem: options.privateKeyPem, faults: options.faults, cachedProxyConnection: options.cachedProxyConnection, tickPhaseMs: options.tickPhaseMs });
   let server: SimServer | undefined;
   const requests = () => server!.requestLog.map((e) => ({ ...e }));
   const control = createControl(state, (downMs) => server!.restart(downMs, (ms, signal) => o.clock.sleep(ms, signal)), () => {

@@ -36,6 +36,8 @@ export interface AgentStateOptions {
   faults?: FaultPlan;
   /** obshell's cached OBProxy connection (see `AgentState.proxyDbPort`). @default false */
   cachedProxyConnection?: boolean;
+  /** The scheduler tick's phase (SimulatorOptions.tickPhaseMs). */
+  tickPhaseMs?: number | undefined;
 }
 
 /** A fresh agent key: 1024-bit from 4.4.2.0, 512-bit before (node-forge when OpenSSL refuses 512). */
@@ -100,7 +102,7 @@ export class AgentState {
 
   private newEngine(): DagEngine {
     return new DagEngine({
-      clock: this.o.clock, timeScale: this.o.timeScale, agentNow: () => this.agentNow(),
+      clock: this.o.clock, timeScale: this.o.timeScale, agentNow: () => this.agentNow(), ...(this.o.tickPhaseMs !== undefined ? { tickPhaseMs: this.o.tickPhaseMs } : {}),
       underMaintenance: () => E.agentUnderMaintenance(this.agentString, this.version),
     });
   }

@@ -51,6 +51,17 @@ describe("simulator: calibrated to the real agent", function () {
     within(seconds(del.start_time, del.end_time), 11.0, 0.2, "Delete obproxy");
   });
 
+  it("tickPhaseMs places the scheduler's ticks: node starts fall that far past each whole period", async () => {
+    const clock = virtualClock();
+    for (const phase of [0, 400, 900]) {
+      sim = await startTestSim({ timeScale: 1, clock, mode: "memory", tickPhaseMs: phase });
+      const add = await runVirtual(sim, clock, "/api/v1/obproxy", addBody());
+      const offsets = add.nodes.map((n: { start_time: string }) => Date.parse(n.start_time) % SCHEDULER_TICK_MS);
+      for (const off of offsets) assert.ok(Math.abs(off - phase) <= 5, `phase ${phase}: node starts at ${offsets.join(", ")} ms past the period`);
+      await sim.stop();
+    }
+  });
+
   it("a retried DAG gets a new start_time and end_time; start_time is reset when the engine picks it up", async () => {
     sim = await startTestSim({ timeScale: 0.01 });
     sim.control.failTask({ task: "Set proxyro password for connect", times: "once", message: "Unexpected error: boom" });
