@@ -64,6 +64,10 @@ function newAgent(opts: ResolvedOptions): Agent {
     // Shorter than any server idle timeout we know, so a POST rarely meets a socket the server already closed.
     keepAliveTimeout: 4_000,
     keepAliveMaxTimeout: 10_000,
+    // One connection per agent: a fleet destroy holds one socket per agent, not three (the done-check's reads and a
+    // first contact's key and clock reads queue behind each other for a round trip each), and undici then uses a
+    // plain Client per origin instead of a Pool with a 2,048-slot queue: ~35 MB less at 1,000 agents (measured).
+    connections: 1,
     connect: {
       timeout: Math.min(opts.requestTimeoutMs, 10_000),
       ...(tls.ca !== undefined ? { ca: tls.ca } : {}),

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { tuneHostGc } from "../provider/host-tuning";
 import { createResourceLog } from "./engine-log";
 import { serveObProxyProvider } from "./server";
 
@@ -19,6 +20,8 @@ export function pluginVersion(): string {
 export async function runPlugin(args: readonly string[] = process.argv.slice(2)): Promise<void> {
   // The engine reads the port from stdout; anything a library might print goes to stderr instead.
   console.log = console.info = (...parts: unknown[]) => console.error(...parts);
+  // This process hosts only the provider: fleet destroys keep its young generation small (host-tuning.ts).
+  tuneHostGc();
   const engine = args.find((a) => !a.startsWith("-"));
   const { log } = createResourceLog(engine);
   const { port } = await serveObProxyProvider({ version: pluginVersion(), log });

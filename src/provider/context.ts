@@ -76,6 +76,8 @@ export interface ProviderDeps {
    * engine shows the message. Only the lifecycle the serialized shim calls sets it. @default false
    */
   quietPluginErrors?: boolean;
+  /** Keep the host process's V8 young generation from growing (host-tuning.ts); the plugin processes' lifecycles. */
+  tuneHost?: boolean;
 }
 
 /**

@@ -16,6 +16,7 @@ import { diffProps } from "./diff";
 import { IMPORT_ID_FORMAT, importObproxy, parseImportId } from "./import";
 import { normalizeInputs } from "./normalize";
 import { errorCode, withCode } from "./messages";
+import { tuneHostGc } from "./host-tuning";
 import { reportOnlyThroughEngine } from "./plugin-stderr";
 import { resourceLabel, verbosityFromEnv } from "./progress";
 import { redact, redactError, secretValues } from "./secrets";
@@ -44,6 +45,7 @@ export interface ObProxyLifecycle {
  * was in flight (deadline.ts).
  */
 async function run<T>(props: Props, deps: ProviderDeps, opts: OperationOptions, op: (ctx: OpContext) => Promise<T>, kind?: DeadlineOp): Promise<T> {
+  if (deps.tuneHost) tuneHostGc();
   const config = deps.config;
   const label = resourceLabel(props);
   let secrets: string[] = [];
@@ -123,7 +125,7 @@ export function createLifecycle(given: ProviderDeps = {}): ObProxyLifecycle {
 }
 
 // The shim in state calls this one, inside Pulumi's dynamic-provider plugin.
-const defaultLifecycle = createLifecycle({ quietPluginErrors: true });
+const defaultLifecycle = createLifecycle({ quietPluginErrors: true, tuneHost: true });
 
 /** Stores the stack config (agent password fallback). */
 export const configure = defaultLifecycle.configure;

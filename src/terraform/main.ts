@@ -7,6 +7,7 @@
  * SIGINT is ignored: Ctrl-C reaches the whole process group, and Terraform answers it with StopProvider, which
  * aborts the in-flight waits; dying on the signal would lose the resource Terraform is about to record.
  */
+import { tuneHostGc } from "../provider/host-tuning";
 import { createLifecycle } from "../provider/lifecycle";
 import { logLine } from "./log";
 import { installMirror } from "./mirror";
@@ -22,6 +23,8 @@ async function main(argv: string[]): Promise<void> {
   const stdout = process.stdout.write.bind(process.stdout);
   console.log = console.info = (...args: unknown[]) => process.stderr.write(`${args.join(" ")}\n`);
   process.on("SIGINT", () => undefined);
+  // This process hosts only the provider: fleet destroys keep its young generation small (host-tuning.ts).
+  tuneHostGc();
   const lifecycle = createLifecycle({ sink: (line) => process.stderr.write(`${logLine("info", line)}\n`) });
   const provider = new TerraformProvider(lifecycle);
   await serve(provider.handlers(), {

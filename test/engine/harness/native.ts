@@ -104,6 +104,8 @@ export interface NativePlugin {
   stderr: string[];
   /** ms from spawn to the port line. */
   startMs: number;
+  /** The plugin's process id (the launcher execs node). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ export async function startNativePlugin(command: string, args: string[], cwd: st
     stdout,
     stderr,
     startMs,
+    pid: child.pid!,
     async stop() {
       rpc.close();
       if (child.exitCode === null && child.signalCode === null) {
