@@ -86,9 +86,12 @@ export function createLifecycle(given: ProviderDeps = {}): ObProxyLifecycle {
   const deps: ProviderDeps = { ...given };
   return {
     async configure(req) {
+      // The engine's first call: tune before the young generation has had a reason to grow (host-tuning.ts).
+      if (deps.tuneHost) tuneHostGc();
       deps.config = req.config as ConfigReader | undefined;
     },
     async check(_olds, news) {
+      if (deps.tuneHost) tuneHostGc();
       let failures: CheckFailure[];
       try {
         failures = checkInputs(news);
