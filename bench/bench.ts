@@ -5,7 +5,7 @@
  * (1.01 s scheduler tick, nodes picked up and their ends seen on ticks: Delete ≈ 11 s, Add ≈ 17 s). Writes
  * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
- * Options: BENCH_DELETES (samples per side, default 12), BENCH_FLEETS (default "10,100,1000"),
+ * Options: BENCH_DELETES (samples per side, default 24), BENCH_FLEETS (default "10,100,1000"),
  * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs).
  */
 import path from "node:path";
@@ -31,7 +31,8 @@ async function agents(n: number, privateKeyPem: string): Promise<Simulator[]> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const deletes = num("BENCH_DELETES", 12);
+  // 24 a side: the SDK polls once a second, so its lag is spread over a second and its median needs the samples.
+  const deletes = num("BENCH_DELETES", 24);
   const fleetSizes = (process.env.BENCH_FLEETS ?? "10,100,1000").split(",").map(Number).filter((n) => n > 0);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`bench: simulated obshell at timeScale 1 (calibrated engine), ${deletes} deletes per side, fleets ${fleetSizes.join(", ")}`);

@@ -9,10 +9,14 @@
  * scavenges (plugin CPU for a 1,000-agent destroy did not grow) and keeps those pages free.
  *
  * `--max-semi-space-size` cannot change once the heap exists, but V8 reads `--semi-space-growth-factor` each time
- * it would grow the young generation, so setting it to 1 from inside the process works. It is process-wide: the
- * plugin processes host only providers, never the user's program. `PULUMI_OBPROXY_V8_TUNING=off` leaves V8 alone.
+ * it would grow the young generation, so setting it to 1 from inside the process works. What the young generation
+ * grew before (in the dynamic-provider plugin: 34 MB while @pulumi/pulumi loaded, before any of our code runs) is
+ * given back by one memory-reducing collection, once, at this first call (~30 ms, while the process is idle: it is
+ * about to start its first operation). Both are process-wide: the plugin processes host only providers, never the
+ * user's program. `PULUMI_OBPROXY_V8_TUNING=off` leaves V8 alone.
  */
 import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 /** The environment variable that turns the tuning off (`off`). */
 export const V8_TUNING_ENV = "PULUMI_OBPROXY_V8_TUNING";
@@ -29,5 +33,20 @@ export function tuneHostGc(env: NodeJS.ProcessEnv = process.env): boolean {
     return false;
   }
   applied = true;
+  releaseYoungGeneration();
   return true;
+}
+
+/**
+ * One full, memory-reducing collection: V8 shrinks the young generation back to its initial size and unmaps the
+ * rest. The `gc` function exists only in contexts created after `--expose-gc` is set, never in the process's own.
+ */
+function releaseYoungGeneration(): void {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as ((options: object) => void) | undefined;
+    gc?.({ type: "major", execution: "sync", flavor: "last-resort" });
+  } catch {
+    // A V8 without the gc extension: the young generation keeps what it grew, and grows no further.
+  }
 }
