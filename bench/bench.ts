@@ -6,7 +6,8 @@
  * bench/results.md (people) and bench/results.json (machines) and prints the summary last.
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
  * Options: BENCH_DELETES (samples per side, default 24), BENCH_FLEETS (default "10,100,1000"),
- * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs).
+ * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs),
+ * OBSHELL_BIN=<obshell binary> (also measure the deletes against a real agent; BENCH_REAL_DELETES per side, default 4).
  */
 import path from "node:path";
 import { generateAgentKeyPair } from "../src/obshell/crypto";
@@ -18,6 +19,7 @@ import { runFleet, spreadPhase, type FleetResult } from "./lib/fleet";
 import { runFleetFloor, type FloorResult } from "./lib/fleet-floor";
 import { measurePackageDeletes } from "./lib/lag-package";
 import { measurePythonDeletes } from "./lib/lag-python";
+import { measureRealDeletes } from "./lib/lag-real";
 import { ensureObshellVenv, obshellSdkVersion } from "./lib/python-venv";
 import { CLI_PRESENT, measureTypecheck, type TypecheckResult } from "./lib/typecheck";
 import { resultsJson, resultsMarkdown, summaryLines, verdicts, writeResults, type BenchFigures } from "./lib/report";
@@ -49,6 +51,12 @@ async function main(): Promise<void> {
   const [pkgSamples, pySamples] = await Promise.all([measurePackageDeletes(simsPkg, PASSWORD, 1), measurePythonDeletes(simsPy, PASSWORD)]).finally(() =>
     Promise.all([...simsPkg, ...simsPy].map((s) => s.stop())),
   );
+  let real: BenchFigures["real"];
+  if (process.env.OBSHELL_BIN) {
+    log("completion lag against a real obshell agent (OBSHELL_BIN), one delete at a time…");
+    const r = await measureRealDeletes(num("BENCH_REAL_DELETES", 4), PASSWORD);
+    real = { pkg: summarize(r.pkg), py: summarize(r.py), version: r.version };
+  } else log("real obshell agent: skipped (set OBSHELL_BIN=<obshell binary> to measure against one)");
   const project = await preparePackedProject({ build: false });
   const fleet: Record<string, FleetResult> = {};
   const floor: Record<string, FloorResult> = {};
@@ -85,6 +93,7 @@ async function main(): Promise<void> {
       "simulated obshell": "4.5.0.0",
     },
     wallMs: Date.now() - started,
+    ...(real ? { real } : {}),
   };
   const v = verdicts(figures);
   writeResults(path.join(__dirname, "results.md"), resultsMarkdown(figures, v));
