@@ -45,12 +45,14 @@ async function main(): Promise<void> {
   log("cold start…");
   const coldStart = measureColdStart();
   const pluginStart = await measurePluginColdStart();
-  log("completion lag: this package and the Python SDK side by side…");
+  // One side after the other: the SDK side starts a Python process per sample, and two dozen interpreters loading
+  // at once would take the CPU the other side's deletes are measured on.
+  log("completion lag: this package…");
   const simsPkg = await agents(deletes, privateKeyPem);
+  const pkgSamples = await measurePackageDeletes(simsPkg, PASSWORD, 1).finally(() => Promise.all(simsPkg.map((s) => s.stop())));
+  log("completion lag: the Python SDK…");
   const simsPy = await agents(deletes, privateKeyPem);
-  const [pkgSamples, pySamples] = await Promise.all([measurePackageDeletes(simsPkg, PASSWORD, 1), measurePythonDeletes(simsPy, PASSWORD)]).finally(() =>
-    Promise.all([...simsPkg, ...simsPy].map((s) => s.stop())),
-  );
+  const pySamples = await measurePythonDeletes(simsPy, PASSWORD).finally(() => Promise.all(simsPy.map((s) => s.stop())));
   let real: BenchFigures["real"];
   if (process.env.OBSHELL_BIN) {
     log("completion lag against a real obshell agent (OBSHELL_BIN), one delete at a time…");

@@ -126,7 +126,7 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "## Completion lag and requests per delete",
     "",
     "Lag = the moment delete returned − the moment the Delete DAG finished on the agent (simulator `finishedAtMs`), same clock.",
-    "Each sample on its own agent, all at once; this package's deletes start with a client that knows nothing of the agent (like a new plugin process).",
+    "Each sample on its own agent, the samples of a side all at once, one side after the other; this package's deletes start with a client that knows nothing of the agent (like a new plugin process).",
     "",
     "| side | deletes | lag p50 ms | lag p95 ms | requests before polling | requests while polling | polls/s of DAG | DAG ms |",
     "|---|---|---|---|---|---|---|---|",
