@@ -4,7 +4,7 @@
  */
 import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../src/obshell/poll-schedule";
 import { startSimulator, type Simulator, type SimulatorOptions } from "../../src/simulator";
-import { createObshellClient, type ObshellClient, type ObshellClientOptions } from "../../src/obshell";
+import { createObshellClient, systemClock, type Clock, type ObshellClient, type ObshellClientOptions } from "../../src/obshell";
 import { TEST_PEM } from "./raw-agent";
 import { secret, testLog } from "./secrets";
 
@@ -15,6 +15,11 @@ export const HOME = "/home/admin/obproxy";
 /** Minimum task durations of a simulator running at `scale` (the prediction must scale with it). */
 export function scaledMins(scale: number): Record<string, number> {
   return Object.fromEntries(Object.entries(OBSHELL_TASK_MIN_DURATIONS_MS).map(([task, ms]) => [task, ms * scale]));
+}
+
+/** A real clock object of its own (agent facts are cached per clock). */
+function ownClock(): Clock {
+  return { now: () => systemClock.now(), sleep: (ms, signal) => systemClock.sleep(ms, signal) };
 }
 
 /** Starts simulators and clients for one test file; `closeAll()` in afterEach. */
@@ -36,10 +41,14 @@ export function simFixture(defaults: { scale?: number } = {}) {
       clients.push(c);
       return c;
     },
-    /** A simulator and a client of it. */
+    /**
+     * A simulator and a client of it. The client gets a clock of its own: the client caches an agent's key and skew
+     * per clock and endpoint, and a simulator started later on a port an earlier one used (ports are reused) must
+     * not meet the earlier one's key.
+     */
     async start(o: SimulatorOptions = {}, c: Partial<ObshellClientOptions> = {}): Promise<{ sim: Simulator; client: ObshellClient }> {
       const sim = await this.sim(o);
-      return { sim, client: this.client(sim.url, c) };
+      return { sim, client: this.client(sim.url, { clock: ownClock(), ...c }) };
     },
     async closeAll(): Promise<void> {
       await Promise.all(clients.splice(0).map((c) => c.close()));
