@@ -9,7 +9,14 @@ import { join } from "node:path";
 import { createFakeObproxyHome, type Simulator } from "../../../src/simulator";
 import { addBody, call, startTestSim, waitDag } from "../../unit/simulator/helpers";
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+/** Running and not a zombie; a process that exits between the two looks is gone (its /proc entry vanishes). */
+function alive(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the pid file has a pid (bounded). */
