@@ -1,28 +1,9 @@
 import assert from "node:assert/strict";
-import { PREDICTION_CEILING_MS, capSleep, waitForDag, type WaitDeps } from "../../../src/obshell/dag";
+import { PREDICTION_CEILING_MS, capSleep, waitForDag } from "../../../src/obshell/dag";
 import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../../src/obshell/poll-schedule";
-import type { DagDetail } from "../../../src/obshell/schemas";
-import { fakeClock, type FakeClock } from "../../helpers/fake-clock";
+import { fakeClock } from "../../helpers/fake-clock";
+import { scriptedWaitDeps as deps } from "../../helpers/wait-deps";
 import { DAG_ID, deleteDag } from "../../helpers/dags";
-
-function deps(clock: FakeClock, script: (elapsedMs: number) => DagDetail): WaitDeps & { polls: number[] } {
-  const start = clock.now();
-  const polls: number[] = [];
-  return {
-    polls,
-    getDag: async () => {
-      polls.push(clock.now() - start);
-      return script(clock.now() - start);
-    },
-    clock,
-    random: () => 0.5,
-    skewMs: () => 0,
-    requestTimeoutMs: 30_000,
-    endpoint: "http://127.0.0.1:2886",
-    taskMinDurationsMs: OBSHELL_TASK_MIN_DURATIONS_MS,
-    log: () => undefined,
-  };
-}
 
 describe("predicted sleeps are capped", () => {
   it("a start_time an hour in the future never makes waitForDag sleep past the task's minimum plus the ceiling", async () => {

@@ -1,33 +1,11 @@
 import assert from "node:assert/strict";
-import { waitForDag, type DagProgress, type WaitDeps } from "../../../src/obshell/dag";
+import { waitForDag, type DagProgress } from "../../../src/obshell/dag";
 import { NetworkError, isConfigError, isDagFailedError, isDagTimeoutError, isNetworkError } from "../../../src/obshell/errors";
-import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../../src/obshell/poll-schedule";
 import type { DagDetail } from "../../../src/obshell/schemas";
-import { fakeClock, type FakeClock } from "../../helpers/fake-clock";
+import { fakeClock } from "../../helpers/fake-clock";
+import { scriptedWaitDeps as deps } from "../../helpers/wait-deps";
 import { DAG_ID, deleteDag } from "../../helpers/dags";
 import { rejects } from "../../helpers/secrets";
-
-/** Deps whose getDag answers from `script(now)`: the DAG as it would be at that time, or an error to throw. */
-function deps(clock: FakeClock, script: (elapsedMs: number) => DagDetail | Error, skewMs = 0): WaitDeps & { polls: number[] } {
-  const start = clock.now();
-  const polls: number[] = [];
-  return {
-    polls,
-    getDag: async () => {
-      polls.push(clock.now() - start);
-      const r = script(clock.now() - start);
-      if (r instanceof Error) throw r;
-      return r;
-    },
-    clock,
-    random: () => 0.5,
-    skewMs: () => skewMs,
-    requestTimeoutMs: 30_000,
-    endpoint: "http://127.0.0.1:2886",
-    taskMinDurationsMs: OBSHELL_TASK_MIN_DURATIONS_MS,
-    log: () => undefined,
-  };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -3,30 +3,12 @@
  * its first node can have ended; anything but a DAG not yet picked up is read at once as before.
  */
 import assert from "node:assert/strict";
-import { waitForDag, type WaitDeps } from "../../../src/obshell/dag";
+import { waitForDag } from "../../../src/obshell/dag";
 import { OBSHELL_TASK_MIN_DURATIONS_MS, POLL } from "../../../src/obshell/poll-schedule";
 import type { DagDetail } from "../../../src/obshell/schemas";
-import { fakeClock, type FakeClock } from "../../helpers/fake-clock";
+import { fakeClock } from "../../helpers/fake-clock";
+import { scriptedWaitDeps as deps } from "../../helpers/wait-deps";
 import { DAG_ID, dag, deleteDag } from "../../helpers/dags";
-
-function deps(clock: FakeClock, script: (elapsedMs: number) => DagDetail): WaitDeps & { polls: number[] } {
-  const start = clock.now();
-  const polls: number[] = [];
-  return {
-    polls,
-    getDag: async () => {
-      polls.push(clock.now() - start);
-      return script(clock.now() - start);
-    },
-    clock,
-    random: () => 0.5,
-    skewMs: () => 0,
-    requestTimeoutMs: 30_000,
-    endpoint: "http://127.0.0.1:2886",
-    taskMinDurationsMs: OBSHELL_TASK_MIN_DURATIONS_MS,
-    log: () => undefined,
-  };
-}
 
 /** The creating answer: READY, stage 1, `nodes: null` (protocol: the answer that creates a DAG). */
 const created = (): DagDetail => dag({ state: "READY", stage: 1, nodes: null });
