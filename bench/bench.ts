@@ -7,7 +7,7 @@
  * A benchmark, not a test: it exits 0 whether or not targets are met (they are reported), non-zero only on errors.
  * Options: BENCH_DELETES (samples per side, default 24), BENCH_FLEETS (default "10,100,1000"),
  * BENCH_TYPECHECK=0 (skip the `pulumi up` type-check measurement), BENCH_PLUGIN_NODE_OPTIONS (profiling runs),
- * OBSHELL_BIN=<obshell binary> (also measure the deletes against a real agent; BENCH_REAL_DELETES per side, default 4).
+ * OBSHELL_BIN=<obshell binary> (also measure the deletes against a real agent; BENCH_REAL_DELETES per side, default 6).
  */
 import path from "node:path";
 import { generateAgentKeyPair } from "../src/obshell/crypto";
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   let real: BenchFigures["real"];
   if (process.env.OBSHELL_BIN) {
     log("completion lag against a real obshell agent (OBSHELL_BIN), one delete at a time…");
-    const r = await measureRealDeletes(num("BENCH_REAL_DELETES", 4), PASSWORD);
+    const r = await measureRealDeletes(num("BENCH_REAL_DELETES", 6), PASSWORD);
     real = { pkg: summarize(r.pkg), py: summarize(r.py), version: r.version };
   } else log("real obshell agent: skipped (set OBSHELL_BIN=<obshell binary> to measure against one)");
   const project = await preparePackedProject({ build: false });

@@ -5,6 +5,12 @@
  * `delete_obproxy_sync`. Each sample adds an OBProxy on a fake home first (set-up, not measured), then deletes it
  * through a counting proxy on 127.0.0.1 (the requests a delete costs). Lag = when delete returned − the Delete DAG's
  * `end_time` as obshell reports it (nanosecond precision; agent and benchmark share this machine's clock).
+ *
+ * Each delete starts at its own phase of obshell's scheduler tick: the k-th delete of each side waits (k + ½)/count
+ * of a tick after its add returned (both sides the same waits). An add returns just after a tick (that is when its
+ * end is seen), so a delete sent at once would start every time at the same phase: the Delete DAG would end at the
+ * same moment after the request, and the SDK's 3 s polls land at the same distance from that end every time (tens
+ * of ms on obshell 4.5), which no user's delete, sent whenever, reproduces.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -15,6 +21,7 @@ import { createInterface } from "node:readline";
 import { createObshellClient, systemClock, type Clock } from "../../src/obshell";
 import { createLifecycle } from "../../src/provider/lifecycle";
 import { createFakeObproxyHome } from "../../src/simulator";
+import { SCHEDULER_TICK_MS } from "../../src/simulator/dag-engine";
 import { freePort } from "../../test/helpers/ports";
 import { startRealAgent } from "../../test/real/harness";
 import type { DeleteSample } from "./deletes";
@@ -81,6 +88,13 @@ async function sample(agentUrl: string, password: string, seen: Seen[], from: nu
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long the k-th delete of `count` waits after its add: its own slice of the scheduler tick. */
+function tickPhaseWait(k: number, count: number): number {
+  return Math.round(((k + 0.5) / count) * SCHEDULER_TICK_MS);
+}
+
 /** `count` deletes per side on one real agent, alternating sides; the agent's version. */
 export async function measureRealDeletes(count: number, password: string): Promise<{ pkg: DeleteSample[]; py: DeleteSample[]; version: string }> {
   const agent = await startRealAgent();
@@ -108,6 +122,7 @@ export async function measureRealDeletes(count: number, password: string): Promi
         agentPassword: password, resourceName: `real-${n}`, __provider: "exports.handler = () => ({});",
       };
       const { id, outs } = await setUp.create(inputs);
+      await sleep(tickPhaseWait(Math.floor(n / 2), count));
       const from = proxy.seen.length;
       if (n % 2 === 0) {
         const lifecycle = createLifecycle({ sink: () => undefined, clientOptions: { clock: freshClock() } });

@@ -96,7 +96,7 @@ function typecheckLines(t: TypecheckResult | undefined): string[] {
 function realLines(r: BenchFigures["real"]): string[] {
   if (!r) return ["Not measured in this run: set `OBSHELL_BIN=<obshell binary>` (docs/testing.md) to measure against a real agent."];
   return [
-    `One real obshell ${r.version} agent on 127.0.0.1, deletes one after another, the two sides alternating, each after an add on a fake OBProxy home; requests counted by a proxy in front of the agent.`,
+    `One real obshell ${r.version} agent on 127.0.0.1, deletes one after another, the two sides alternating, each after an add on a fake OBProxy home; requests counted by a proxy in front of the agent. The k-th delete of each side waits (k + ½)/n of a scheduler tick after its add (the same waits on both sides), so the deletes start at phases of the agent's tick spread over the whole tick, as deletes sent at any moment do: sent at once after the add (which returns just after a tick), every delete would start at the same phase and the SDK's 3 s polls land the same few ms after each DAG's end.`,
     "Lag = the moment delete returned − the Delete DAG's `end_time` as obshell reports it (same machine clock).",
     "",
     "| side | deletes | lag p50 ms | lag p95 ms | requests before polling | requests while polling | polls/s of DAG | DAG ms |",
