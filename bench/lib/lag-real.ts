@@ -13,9 +13,6 @@
  * of ms on obshell 4.5), which no user's delete, sent whenever, reproduces.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { createObshellClient, systemClock, type Clock } from "../../src/obshell";
@@ -23,13 +20,11 @@ import { createLifecycle } from "../../src/provider/lifecycle";
 import { createFakeObproxyHome } from "../../src/simulator";
 import { SCHEDULER_TICK_MS } from "../../src/simulator/dag-engine";
 import { freePort } from "../../test/helpers/ports";
-import { startRealAgent } from "../../test/real/harness";
+import { CONFIG_URL, forwardingProxy, killFake, startRealAgent } from "../../test/real/harness";
 import type { DeleteSample } from "./deletes";
 import { VENV_PYTHON } from "./python-venv";
 
 const SCRIPT = path.join(__dirname, "..", "py", "delete_lag.py");
-/** Never fetched by the fake OBProxy; obshell passes it on as obproxy_config_server_url (an rs_list would log in). */
-const CONFIG_URL = "http://127.0.0.1:9/services?Action=ObRootServiceInfo";
 
 interface Seen {
   method: string;
@@ -41,32 +36,12 @@ interface Seen {
 
 /** A forwarding proxy on 127.0.0.1 that records every request it passed on. */
 async function countingProxy(upstream: string): Promise<{ url: string; port: number; seen: Seen[]; close(): Promise<void> }> {
-  const up = new URL(upstream);
   const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
-    const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (answer) => {
-      seen.push({ method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, status: answer.statusCode ?? 0, time: Date.now() });
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    fwd.on("error", () => res.destroy());
-    req.pipe(fwd);
+  const proxy = await forwardingProxy(upstream, (req, answer) => {
+    seen.push({ method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, status: answer.statusCode ?? 0, time: Date.now() });
+    return "forward";
   });
-  server.on("connection", (s) => (sockets.add(s), s.on("close", () => sockets.delete(s))));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, port, seen, close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))) };
-}
-
-/** Kills the fake OBProxy a sample left running (a failed delete). */
-function killFake(home: string): void {
-  try {
-    const pid = Number(readFileSync(path.join(home, "run", "obproxy.pid"), "utf8").trim());
-    if (pid > 0) process.kill(pid, "SIGKILL");
-  } catch {
-    // Nothing running.
-  }
+  return { ...proxy, seen };
 }
 
 /** A clock of its own per sample: the client caches an agent's key and skew per clock, so each delete starts cold. */

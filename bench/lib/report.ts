@@ -93,16 +93,23 @@ function typecheckLines(t: TypecheckResult | undefined): string[] {
   ];
 }
 
+/** The lag table of this package's deletes and the Python SDK's. */
+function deleteTable(pkg: DeleteSummary, py: DeleteSummary): string[] {
+  return [
+    "| side | deletes | lag p50 ms | lag p95 ms | requests before polling | requests while polling | polls/s of DAG | DAG ms |",
+    "|---|---|---|---|---|---|---|---|",
+    deleteRow("pulumi-obproxy (lifecycle delete)", pkg),
+    deleteRow("Python SDK obshell (delete_obproxy_sync)", py),
+  ];
+}
+
 function realLines(r: BenchFigures["real"]): string[] {
   if (!r) return ["Not measured in this run: set `OBSHELL_BIN=<obshell binary>` (docs/testing.md) to measure against a real agent."];
   return [
     `One real obshell ${r.version} agent on 127.0.0.1, deletes one after another, the two sides alternating, each after an add on a fake OBProxy home; requests counted by a proxy in front of the agent. The k-th delete of each side waits (k + ½)/n of a scheduler tick after its add (the same waits on both sides), so the deletes start at phases of the agent's tick spread over the whole tick, as deletes sent at any moment do: sent at once after the add (which returns just after a tick), every delete would start at the same phase and the SDK's 3 s polls land the same few ms after each DAG's end.`,
     "Lag = the moment delete returned − the Delete DAG's `end_time` as obshell reports it (same machine clock).",
     "",
-    "| side | deletes | lag p50 ms | lag p95 ms | requests before polling | requests while polling | polls/s of DAG | DAG ms |",
-    "|---|---|---|---|---|---|---|---|",
-    deleteRow("pulumi-obproxy (lifecycle delete)", r.pkg),
-    deleteRow("Python SDK obshell (delete_obproxy_sync)", r.py),
+    ...deleteTable(r.pkg, r.py),
   ];
 }
 
@@ -128,10 +135,7 @@ export function resultsMarkdown(b: BenchFigures, v: Verdict[]): string {
     "Lag = the moment delete returned − the moment the Delete DAG finished on the agent (simulator `finishedAtMs`), same clock.",
     "Each sample on its own agent, the samples of a side all at once, one side after the other; this package's deletes start with a client that knows nothing of the agent (like a new plugin process).",
     "",
-    "| side | deletes | lag p50 ms | lag p95 ms | requests before polling | requests while polling | polls/s of DAG | DAG ms |",
-    "|---|---|---|---|---|---|---|---|",
-    deleteRow("pulumi-obproxy (lifecycle delete)", b.pkg),
-    deleteRow("Python SDK obshell (delete_obproxy_sync)", b.py),
+    ...deleteTable(b.pkg, b.py),
     "",
     "## The same against a real obshell agent",
     "",

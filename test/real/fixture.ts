@@ -1,18 +1,17 @@
 /**
  * Shared pieces of the real-agent tier: add parameters for a fake home (config_url: an rs_list would make obshell
- * log into an observer as proxyro), DAG durations, a report of what was measured, and killing a fake OBProxy left
- * behind by a failed test.
+ * log into an observer as proxyro), DAG durations, a report of what was measured, and (from harness.ts) killing a
+ * fake OBProxy left behind by a failed test.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { AddObproxyParams } from "../../src/obshell/schemas";
 import { freePort } from "../helpers/resource-args";
 import { secret } from "../helpers/secrets";
+import { CONFIG_URL } from "./harness";
+
+export { CONFIG_URL, killFake } from "./harness";
 
 export const PROXYRO_PW = secret("Real-Proxyro-pw-e81b");
 export const SYS_PW = secret("Real-Sys-pw-2f9a0c");
-/** Never fetched by the fake OBProxy; obshell only passes it on as obproxy_config_server_url. */
-export const CONFIG_URL = "http://127.0.0.1:9/services?Action=ObRootServiceInfo";
 
 export async function addParams(home: string): Promise<AddObproxyParams> {
   return {
@@ -30,14 +29,4 @@ export function dagSeconds(d: { start_time: string; end_time: string }): number 
 export function report(what: string, value: number | string, detail = ""): void {
   const v = typeof value === "number" ? `${value.toFixed(2)} s` : value;
   console.log(`      [real] ${what}: ${v}${detail ? ` (${detail})` : ""}`);
-}
-
-/** Kills the fake OBProxy of `home` if it still runs (a test failed half-way). */
-export function killFake(home: string): void {
-  try {
-    const pid = Number(readFileSync(join(home, "run", "obproxy.pid"), "utf8").trim());
-    if (pid > 0) process.kill(pid, "SIGKILL");
-  } catch {
-    // Nothing running.
-  }
 }

@@ -4,13 +4,55 @@
  * parent of its binary's folder, so the binary is linked or copied to `<dir>/bin/obshell`), started with
  * `agent start --ip 127.0.0.1 -P <free port>`; it binds every interface whatever `--ip` says, so tests only ever
  * talk to it on 127.0.0.1. `stop()` runs `agent stop`, then kills what is left (bounded), then removes the dir.
+ * Also what the tier and the benchmark's real-agent side share without loading mocha's hooks: a forwarding proxy in
+ * front of an agent, the config URL of a fake home, and killing a fake OBProxy left running.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer, request, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { copyFile, link, mkdir, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../helpers/resource-args";
+
+/** Never fetched by the fake OBProxy; obshell only passes it on as obproxy_config_server_url (an rs_list would log in). */
+export const CONFIG_URL = "http://127.0.0.1:9/services?Action=ObRootServiceInfo";
+
+/** Kills the fake OBProxy of `home` if it still runs (a test or a sample failed half-way). */
+export function killFake(home: string): void {
+  try {
+    const pid = Number(readFileSync(join(home, "run", "obproxy.pid"), "utf8").trim());
+    if (pid > 0) process.kill(pid, "SIGKILL");
+  } catch {
+    // Nothing running.
+  }
+}
+
+/** What a forwarding proxy does with an agent's answer: pass it on, or drop it and cut the client's connection. */
+export type AnswerHook = (req: IncomingMessage, answer: IncomingMessage) => "forward" | "drop";
+
+/** A proxy on 127.0.0.1 to the agent at `upstream` that forwards every request; `onAnswer` sees each answer first. */
+export async function forwardingProxy(upstream: string, onAnswer: AnswerHook = () => "forward"): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const up = new URL(upstream);
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (answer) => {
+      if (onAnswer(req, answer) === "drop") {
+        answer.resume();
+        return void req.socket.destroy();
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    fwd.on("error", () => res.destroy());
+    req.pipe(fwd);
+  });
+  server.on("connection", (s) => (sockets.add(s), s.on("close", () => sockets.delete(s))));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, port, close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))) };
+}
 
 /** The obshell binary to test against, or undefined (the tier then skips, saying so). */
 export const OBSHELL_BIN = process.env.OBSHELL_BIN || undefined;

@@ -4,46 +4,28 @@
  * never start a second one), and a wrong agent password.
  */
 import assert from "node:assert/strict";
-import { createServer, request, type Server } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { createObshellClient } from "../../src/obshell";
 import { createLifecycle } from "../../src/provider/lifecycle";
 import { createFakeObproxyHome } from "../../src/simulator";
 import { freePort } from "../helpers/resource-args";
 import { assertNoSecrets, secret, testLog } from "../helpers/secrets";
 import { CONFIG_URL, PROXYRO_PW, SYS_PW, killFake, report } from "./fixture";
-import { skipWithoutObshell, startRealAgent, type RealAgent } from "./harness";
+import { forwardingProxy, skipWithoutObshell, startRealAgent, type RealAgent } from "./harness";
 
 const AGENT_PW = secret("Real-Agent-pw-9b2e");
 
 /** A proxy to the agent that forwards everything and, once, drops the answer of `DELETE /api/v1/obproxy`. */
 async function answerLosingProxy(upstream: string): Promise<{ url: string; deletes: number[]; close(): Promise<void> }> {
-  const up = new URL(upstream);
-  const sockets = new Set<Socket>();
   const deletes: number[] = [];
   let dropped = false;
-  const server: Server = createServer((req, res) => {
-    const fwd = request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: { ...req.headers, host: up.host } }, (answer) => {
-      const isDelete = req.method === "DELETE" && req.url?.split("?")[0] === "/api/v1/obproxy";
-      if (isDelete) deletes.push(answer.statusCode ?? 0);
-      if (isDelete && !dropped) {
-        dropped = true;
-        answer.resume();
-        return void req.socket.destroy();
-      }
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    fwd.on("error", () => res.destroy());
-    req.pipe(fwd);
+  const proxy = await forwardingProxy(upstream, (req, answer) => {
+    if (req.method !== "DELETE" || req.url?.split("?")[0] !== "/api/v1/obproxy") return "forward";
+    deletes.push(answer.statusCode ?? 0);
+    if (dropped) return "forward";
+    dropped = true;
+    return "drop";
   });
-  server.on("connection", (s) => (sockets.add(s), s.on("close", () => sockets.delete(s))));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    deletes,
-    close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
-  };
+  return { url: proxy.url, deletes, close: proxy.close };
 }
 
 describe("real obshell: provider lifecycle", function () {

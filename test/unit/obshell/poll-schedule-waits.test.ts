@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { waitForDag, type WaitDeps } from "../../../src/obshell/dag";
-import { OBSHELL_TASK_MIN_DURATIONS_MS } from "../../../src/obshell/poll-schedule";
+import { waitForDag } from "../../../src/obshell/dag";
 import { DAG_ID } from "../../helpers/dags";
 import { fakeClock } from "../../helpers/fake-clock";
+import { scriptedWaitDeps } from "../../helpers/wait-deps";
 import { REAL_DELETE, tickDagAt, tickSchedule, type TickAgentNode } from "../../helpers/tick-agent";
 
 /** Waits for a DAG on a ticking agent (fake clock); returns the poll times and the lag, relative to the DAG's end. */
@@ -11,23 +11,10 @@ async function waitOnTickAgent(nodes: TickAgentNode[], phase: number, createdOff
   const created = clock.now() + createdOffset;
   clock.t = created;
   const times = tickSchedule(created + skewMs, phase, nodes, tickMs, endOnTick);
-  const polls: number[] = [];
-  const deps: WaitDeps = {
-    getDag: async () => {
-      polls.push(clock.now());
-      return tickDagAt("Delete obproxy", nodes, created + skewMs, times, clock.now() + skewMs);
-    },
-    clock,
-    random: () => 0.5,
-    skewMs: () => skewMs,
-    requestTimeoutMs: 30_000,
-    endpoint: "http://127.0.0.1:2886",
-    taskMinDurationsMs: OBSHELL_TASK_MIN_DURATIONS_MS,
-    log: () => undefined,
-  };
+  const deps = scriptedWaitDeps(clock, (elapsed) => tickDagAt("Delete obproxy", nodes, created + skewMs, times, created + elapsed + skewMs), skewMs);
   const dag = await waitForDag(deps, DAG_ID, { deadline: created + 120_000 });
   const end = times.at(-1)!.end - skewMs;
-  return { dag, polls, lagMs: clock.now() - end, dagMs: end - created };
+  return { dag, polls: deps.polls, lagMs: clock.now() - end, dagMs: end - created };
 }
 
 describe("poll schedule on obshell's real timing (1 s engine tick, nodes ≥ 1 s)", () => {
